@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Agora",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "agora", targets: ["agora"]),
+        .executable(name: "agora-bench", targets: ["agora-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "AgoraCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "AgoraStore",
+            dependencies: [
+                "AgoraCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "AgoraCatalog", dependencies: ["AgoraCore", "AgoraStore"]),
+        .target(name: "AgoraPeople", dependencies: ["AgoraCore", "AgoraStore"]),
+        .target(
+            name: "AgoraHTTP",
+            dependencies: [
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "agora",
+            dependencies: [
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "agora-bench",
+            dependencies: [
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/agora-bench"
+        ),
+        .testTarget(name: "AgoraCoreTests", dependencies: ["AgoraCore"]),
+        .testTarget(name: "StoreConformanceTests", dependencies: ["AgoraCore", "AgoraStore"]),
+        .testTarget(name: "AgoraCatalogTests", dependencies: ["AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople"]),
+        .testTarget(
+            name: "AgoraHTTPTests",
+            dependencies: [
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,460 @@
+import AgoraCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The scale-out store: any number of `agora serve` processes share one PostgreSQL database.
+public final class PostgresStore: Store {
+    let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and runs pending migrations.
+    public init(url: String, logger: Logger = Logger(label: "agora.postgres")) async throws {
+        self.logger = logger
+        client = PostgresClient(configuration: try Self.configuration(from: url), backgroundLogger: logger)
+        let client = client
+        runner = Task { await client.run() }
+        do {
+            try await migrate()
+        } catch {
+            runner.cancel()
+            throw error
+        }
+    }
+
+    static func configuration(from url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url),
+            ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let user = components.user
+        else {
+            throw Problem.badRequest(
+                "The database URL must look like postgres://user:password@host:port/database.", field: "database")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        var config = PostgresClient.Configuration(
+            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: user,
+            password: components.password, database: database.isEmpty ? user : database, tls: .disable)
+        config.options.maximumConnections = 20
+        return config
+    }
+
+    public func close() async throws { runner.cancel() }
+
+    // MARK: Queries
+
+    /// Builds a statement with numbered parameters, for the queries whose shape depends on input.
+    struct Statement {
+        var sql = ""
+        var binds = PostgresBindings()
+        private var count = 0
+
+        /// Appends a placeholder for `value` and returns it ("$3").
+        mutating func bind<T: PostgresThrowingDynamicTypeEncodable>(_ value: T) throws -> String {
+            try binds.append(value)
+            count += 1
+            return "$\(count)"
+        }
+        mutating func bind<T: PostgresThrowingDynamicTypeEncodable>(_ value: T?) throws -> String {
+            try binds.append(value)
+            count += 1
+            return "$\(count)"
+        }
+        var query: PostgresQuery { PostgresQuery(unsafeSQL: sql, binds: binds) }
+    }
+
+    private func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let logger = logger
+        return try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let value = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return value
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private static let migrations: [(name: String, sql: [String])] = [
+        (
+            "v1-catalogue-people-changelog",
+            [
+                "CREATE TABLE publisher (id text PRIMARY KEY, slug text NOT NULL UNIQUE, title text NOT NULL, doc text NOT NULL)",
+                """
+                CREATE TABLE dataset (
+                    rid bigserial PRIMARY KEY, id text NOT NULL UNIQUE, slug text NOT NULL UNIQUE,
+                    publisher text NOT NULL, title text NOT NULL, licence text, is_open boolean NOT NULL,
+                    tags text NOT NULL, themes text NOT NULL, formats text NOT NULL, state text NOT NULL,
+                    created text NOT NULL, modified text NOT NULL, doc text NOT NULL, search tsvector NOT NULL)
+                """,
+                "CREATE INDEX dataset_state_modified ON dataset (state, modified)",
+                "CREATE INDEX dataset_state_created ON dataset (state, created)",
+                "CREATE INDEX dataset_state_title ON dataset (state, lower(title))",
+                "CREATE INDEX dataset_publisher ON dataset (publisher, state)",
+                "CREATE INDEX dataset_search ON dataset USING gin (search)",
+                """
+                CREATE TABLE change_log (
+                    seq bigint PRIMARY KEY, prev_hash text NOT NULL, hash text NOT NULL, kind text NOT NULL,
+                    entity_id text NOT NULL, entity_slug text NOT NULL, op text NOT NULL, content_hash text NOT NULL,
+                    at text NOT NULL, actor text, summary text NOT NULL)
+                """,
+                "CREATE INDEX change_log_entity ON change_log (entity_id, seq)",
+                """
+                CREATE TABLE account (
+                    id text PRIMARY KEY, name text NOT NULL UNIQUE, display_name text NOT NULL, email text,
+                    is_site_admin boolean NOT NULL, created text NOT NULL)
+                """,
+                """
+                CREATE TABLE api_token (
+                    id text PRIMARY KEY, account_id text NOT NULL REFERENCES account(id),
+                    token_hash text NOT NULL UNIQUE, label text NOT NULL, created text NOT NULL)
+                """,
+                """
+                CREATE TABLE membership (
+                    publisher_id text NOT NULL REFERENCES publisher(id), account_id text NOT NULL REFERENCES account(id),
+                    role text NOT NULL, PRIMARY KEY (publisher_id, account_id))
+                """,
+            ]
+        )
+    ]
+
+    private func migrate() async throws {
+        try await transaction { connection in
+            let logger = self.logger
+            // Several servers may start at once: one migrates, the others wait and then find nothing to do.
+            try await connection.query("SELECT pg_advisory_xact_lock(7310001)", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS agora_migration (name text PRIMARY KEY, applied text NOT NULL)", logger: logger)
+            var applied = Set<String>()
+            for try await name in try await connection.query("SELECT name FROM agora_migration", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for migration in Self.migrations where !applied.contains(migration.name) {
+                for sql in migration.sql { try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                let now = Timestamp.string(Date())
+                try await connection.query(
+                    "INSERT INTO agora_migration (name, applied) VALUES (\(migration.name), \(now))", logger: logger)
+            }
+        }
+    }
+
+    private func strings(_ query: PostgresQuery) async throws -> [String] {
+        var out: [String] = []
+        for try await value in try await client.query(query, logger: logger).decode(String.self) { out.append(value) }
+        return out
+    }
+
+    // MARK: Catalogue
+
+    public func publishers() async throws -> [Publisher] {
+        try await strings("SELECT doc FROM publisher ORDER BY title").map { try AgoraJSON.decode(Publisher.self, from: $0) }
+    }
+
+    public func publisher(slug: String) async throws -> Publisher? {
+        try await strings("SELECT doc FROM publisher WHERE slug = \(slug)").first.map {
+            try AgoraJSON.decode(Publisher.self, from: $0)
+        }
+    }
+
+    public func datasetCounts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        let rows = try await client.query(
+            "SELECT publisher, count(*) FROM dataset WHERE state = 'active' GROUP BY publisher", logger: logger)
+        for try await (publisher, count) in rows.decode((String, Int64).self) { counts[publisher] = Int(count) }
+        return counts
+    }
+
+    public func dataset(slug: String) async throws -> Dataset? {
+        try await strings("SELECT doc FROM dataset WHERE slug = \(slug)").first.map {
+            try AgoraJSON.decode(Dataset.self, from: $0)
+        }
+    }
+
+    public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
+        var statement = Statement()
+        var conditions = ["state = 'active'"]
+        let terms = query.searchTerms
+        var tsquery: String?
+        if !terms.isEmpty {
+            let placeholder = try statement.bind(terms.joined(separator: " "))
+            tsquery = "plainto_tsquery('english', \(placeholder))"
+            conditions.append("search @@ \(tsquery!)")
+        }
+        if let publisher = query.publisher { conditions.append("publisher = \(try statement.bind(publisher))") }
+        for tag in query.tags { conditions.append("strpos(tags, \(try statement.bind(PackedList.needle(tag)))) > 0") }
+        for theme in query.themes {
+            conditions.append("strpos(themes, \(try statement.bind(PackedList.needle(theme)))) > 0")
+        }
+        if let licence = query.licence {
+            let placeholder = try statement.bind(licence)
+            conditions.append(
+                licence == "notspecified" ? "(licence IS NULL OR licence = \(placeholder))" : "licence = \(placeholder)")
+        }
+        if let format = query.format {
+            conditions.append("strpos(formats, \(try statement.bind(PackedList.needle(format)))) > 0")
+        }
+        if let isOpen = query.isOpen { conditions.append("is_open = \(try statement.bind(isOpen))") }
+        if let since = query.modifiedSince { conditions.append("modified >= \(try statement.bind(Timestamp.string(since)))") }
+        let whereClause = conditions.joined(separator: " AND ")
+
+        var facetStatement = statement
+        facetStatement.sql = "SELECT publisher, licence, is_open, tags, themes, formats FROM dataset WHERE \(whereClause)"
+        var counter = FacetCounter()
+        let facetRows = try await client.query(facetStatement.query, logger: logger)
+        for try await (publisher, licence, isOpen, tags, themes, formats) in facetRows.decode(
+            (String, String?, Bool, String, String, String).self)
+        {
+            counter.add(FacetRow(
+                publisher: publisher, licence: licence, isOpen: isOpen, tags: tags, themes: themes, formats: formats))
+        }
+
+        let order: String
+        switch query.sort {
+        case .relevance where tsquery != nil:
+            order = "ts_rank(search, \(tsquery!), 1) DESC, rid"
+        case .relevance, .modified: order = "modified DESC, rid DESC"
+        case .created: order = "created DESC, rid DESC"
+        case .title: order = "lower(title), rid"
+        }
+        let limit = try statement.bind(Int64(query.limit))
+        let offset = try statement.bind(Int64(query.offset))
+        statement.sql = "SELECT doc FROM dataset WHERE \(whereClause) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
+        let documents = try await strings(statement.query)
+        return DatasetSearchResult(total: counter.total, documents: documents, facets: counter.result(limit: query.facetLimit))
+    }
+
+    private static func searchVector(title: String, tags: String, publisher: String, description: String) -> String {
+        "setweight(to_tsvector('english', \(title)), 'A') || setweight(to_tsvector('english', \(tags)), 'B') || "
+            + "setweight(to_tsvector('english', \(publisher)), 'C') || setweight(to_tsvector('english', \(description)), 'D')"
+    }
+
+    public func apply(_ write: CatalogWrite, change: ChangeDraft) async throws -> ChangeEntry {
+        do {
+            return try await transaction { connection in
+                let logger = self.logger
+                switch write {
+                case .createPublisher(let publisher):
+                    let doc = try AgoraJSON.encodeString(publisher)
+                    try await connection.query(
+                        "INSERT INTO publisher (id, slug, title, doc) VALUES (\(publisher.id), \(publisher.slug), \(publisher.title), \(doc))",
+                        logger: logger)
+                case .updatePublisher(let publisher):
+                    let doc = try AgoraJSON.encodeString(publisher)
+                    try await connection.query(
+                        "UPDATE publisher SET title = \(publisher.title), doc = \(doc) WHERE id = \(publisher.id)", logger: logger)
+                    let vector = Self.searchVector(
+                        title: "title", tags: "replace(tags || themes, chr(31), ' ')", publisher: "$1",
+                        description: "(doc::jsonb ->> 'description')")
+                    var statement = Statement()
+                    _ = try statement.bind(publisher.title)
+                    statement.sql = "UPDATE dataset SET search = \(vector) WHERE publisher = \(try statement.bind(publisher.slug))"
+                    try await connection.query(statement.query, logger: logger)
+                case .createDataset(let dataset), .updateDataset(let dataset):
+                    var statement = Statement()
+                    let columns = try Self.bindDataset(dataset, into: &statement)
+                    let isCreate: Bool
+                    if case .createDataset = write { isCreate = true } else { isCreate = false }
+                    if isCreate {
+                        statement.sql = """
+                            INSERT INTO dataset (id, slug, publisher, title, licence, is_open, tags, themes, formats, state,
+                                created, modified, doc, search)
+                            VALUES (\(columns.joined(separator: ", ")))
+                            """
+                    } else {
+                        let names = [
+                            "id", "slug", "publisher", "title", "licence", "is_open", "tags", "themes", "formats", "state",
+                            "created", "modified", "doc", "search",
+                        ]
+                        let assignments = zip(names, columns).dropFirst().map { "\($0) = \($1)" }.joined(separator: ", ")
+                        statement.sql = "UPDATE dataset SET \(assignments) WHERE id = \(columns[0])"
+                    }
+                    try await connection.query(statement.query, logger: logger)
+                }
+                return try await Self.appendChange(change, connection: connection, logger: logger)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw Problem.conflict("The slug is already taken.", field: "slug")
+        }
+    }
+
+    /// Binds a dataset's columns and returns their placeholders, the search vector last.
+    private static func bindDataset(_ d: Dataset, into statement: inout Statement) throws -> [String] {
+        var columns = [
+            try statement.bind(d.id), try statement.bind(d.slug), try statement.bind(d.publisher),
+            try statement.bind(d.title), try statement.bind(d.licence), try statement.bind(d.isOpen),
+            try statement.bind(PackedList.pack(d.tags)), try statement.bind(PackedList.pack(d.themes)),
+            try statement.bind(PackedList.pack(d.formats)), try statement.bind(d.state.rawValue),
+            try statement.bind(Timestamp.string(d.created)), try statement.bind(Timestamp.string(d.modified)),
+            try statement.bind(try AgoraJSON.encodeString(d)),
+        ]
+        let publisherTitle = "coalesce((SELECT title FROM publisher WHERE slug = \(columns[2])), \(columns[2]))"
+        columns.append(
+            d.state == .active
+                ? searchVector(
+                    title: columns[3], tags: try statement.bind(d.searchTags), publisher: publisherTitle,
+                    description: try statement.bind(d.description))
+                : "''::tsvector")
+        return columns
+    }
+
+    private static func appendChange(_ draft: ChangeDraft, connection: PostgresConnection, logger: Logger) async throws
+        -> ChangeEntry
+    {
+        // Serialises appends across every server sharing the database, so the chain never forks.
+        try await connection.query("SELECT pg_advisory_xact_lock(7310002)", logger: logger)
+        var previous: (seq: Int64, hash: String)?
+        for try await (seq, hash) in try await connection.query(
+            "SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1", logger: logger
+        ).decode((Int64, String).self) {
+            previous = (seq, hash)
+        }
+        let e = ChangeEntry.next(after: previous, draft: draft)
+        let at = Timestamp.string(e.at)
+        try await connection.query(
+            """
+            INSERT INTO change_log (seq, prev_hash, hash, kind, entity_id, entity_slug, op, content_hash, at, actor, summary)
+            VALUES (\(e.seq), \(e.prevHash), \(e.hash), \(e.kind), \(e.entityID), \(e.entitySlug), \(e.op),
+                \(e.contentHash), \(at), \(e.actor), \(e.summary))
+            """, logger: logger)
+        return e
+    }
+
+    // MARK: Change log
+
+    private func changeEntries(_ query: PostgresQuery) async throws -> [ChangeEntry] {
+        var out: [ChangeEntry] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (seq, prev, hash, kind, id, slug, op, content, at, actor, summary) in rows.decode(
+            (Int64, String, String, String, String, String, String, String, String, String?, String).self)
+        {
+            out.append(ChangeEntry(
+                seq: seq, prevHash: prev, hash: hash, kind: kind, entityID: id, entitySlug: slug, op: op,
+                contentHash: content, at: Timestamp.parse(at) ?? Date(timeIntervalSince1970: 0), actor: actor,
+                summary: summary))
+        }
+        return out
+    }
+
+    public func history(entityID: String, limit: Int) async throws -> [ChangeEntry] {
+        try await changeEntries(
+            """
+            SELECT seq, prev_hash, hash, kind, entity_id, entity_slug, op, content_hash, at, actor, summary
+            FROM change_log WHERE entity_id = \(entityID) ORDER BY seq DESC LIMIT \(Int64(limit))
+            """)
+    }
+
+    public func changes(after seq: Int64, limit: Int) async throws -> [ChangeEntry] {
+        try await changeEntries(
+            """
+            SELECT seq, prev_hash, hash, kind, entity_id, entity_slug, op, content_hash, at, actor, summary
+            FROM change_log WHERE seq > \(seq) ORDER BY seq LIMIT \(Int64(limit))
+            """)
+    }
+
+    public func headSeq() async throws -> Int64 {
+        for try await seq in try await client.query("SELECT coalesce(max(seq), 0)::bigint FROM change_log", logger: logger)
+            .decode(Int64.self)
+        {
+            return seq
+        }
+        return 0
+    }
+
+    // MARK: People
+
+    private func accountRows(_ query: PostgresQuery) async throws -> [Account] {
+        var out: [Account] = []
+        for try await (id, name, display, email, admin, created) in try await client.query(query, logger: logger).decode(
+            (String, String, String, String?, Bool, String).self)
+        {
+            out.append(Account(
+                id: id, name: name, displayName: display, email: email, isSiteAdmin: admin,
+                created: Timestamp.parse(created) ?? Date(timeIntervalSince1970: 0)))
+        }
+        return out
+    }
+
+    public func insertAccount(_ a: Account) async throws {
+        let created = Timestamp.string(a.created)
+        do {
+            try await client.query(
+                """
+                INSERT INTO account (id, name, display_name, email, is_site_admin, created)
+                VALUES (\(a.id), \(a.name), \(a.displayName), \(a.email), \(a.isSiteAdmin), \(created))
+                """, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw Problem.conflict("An account named '\(a.name)' already exists.", field: "name")
+        }
+    }
+
+    public func account(id: String) async throws -> Account? {
+        try await accountRows(
+            "SELECT id, name, display_name, email, is_site_admin, created FROM account WHERE id = \(id)"
+        ).first
+    }
+
+    public func account(name: String) async throws -> Account? {
+        try await accountRows(
+            "SELECT id, name, display_name, email, is_site_admin, created FROM account WHERE name = \(name)"
+        ).first
+    }
+
+    public func accounts() async throws -> [Account] {
+        try await accountRows("SELECT id, name, display_name, email, is_site_admin, created FROM account ORDER BY name")
+    }
+
+    public func insertToken(_ t: APIToken) async throws {
+        let created = Timestamp.string(t.created)
+        try await client.query(
+            """
+            INSERT INTO api_token (id, account_id, token_hash, label, created)
+            VALUES (\(t.id), \(t.accountID), \(t.tokenHash), \(t.label), \(created))
+            """, logger: logger)
+    }
+
+    public func account(tokenHash: String) async throws -> Account? {
+        try await accountRows(
+            """
+            SELECT a.id, a.name, a.display_name, a.email, a.is_site_admin, a.created
+            FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = \(tokenHash)
+            """
+        ).first
+    }
+
+    public func setMembership(_ m: Membership) async throws {
+        try await client.query(
+            """
+            INSERT INTO membership (publisher_id, account_id, role) VALUES (\(m.publisherID), \(m.accountID), \(m.role.rawValue))
+            ON CONFLICT (publisher_id, account_id) DO UPDATE SET role = excluded.role
+            """, logger: logger)
+    }
+
+    public func removeMembership(publisherID: String, accountID: String) async throws -> Bool {
+        let removed = try await strings(
+            "DELETE FROM membership WHERE publisher_id = \(publisherID) AND account_id = \(accountID) RETURNING account_id")
+        return !removed.isEmpty
+    }
+
+    private func membershipRows(_ query: PostgresQuery) async throws -> [Membership] {
+        var out: [Membership] = []
+        for try await (publisher, account, role) in try await client.query(query, logger: logger).decode(
+            (String, String, String).self)
+        {
+            out.append(Membership(publisherID: publisher, accountID: account, role: MemberRole(rawValue: role) ?? .editor))
+        }
+        return out
+    }
+
+    public func memberships(accountID: String) async throws -> [Membership] {
+        try await membershipRows(
+            "SELECT publisher_id, account_id, role FROM membership WHERE account_id = \(accountID) ORDER BY publisher_id")
+    }
+
+    public func members(publisherID: String) async throws -> [Membership] {
+        try await membershipRows(
+            "SELECT publisher_id, account_id, role FROM membership WHERE publisher_id = \(publisherID) ORDER BY account_id")
+    }
+}

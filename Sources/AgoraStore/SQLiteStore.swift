@@ -1,0 +1,398 @@
+import AgoraCore
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode (or memory, for tests), several readers, one writer.
+public struct SQLiteStore: Store {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: config)
+        writer = pool
+        try Self.migrator.migrate(pool)
+    }
+
+    /// A private in-memory database, for tests.
+    public static func inMemory() throws -> SQLiteStore { try SQLiteStore(queue: DatabaseQueue()) }
+
+    init(queue: DatabaseQueue) throws {
+        writer = queue
+        try Self.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-catalogue-people-changelog") { db in
+            try db.execute(sql: """
+                CREATE TABLE publisher (
+                    id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL, doc TEXT NOT NULL);
+                CREATE TABLE dataset (
+                    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, slug TEXT NOT NULL UNIQUE,
+                    publisher TEXT NOT NULL, title TEXT NOT NULL COLLATE NOCASE, licence TEXT,
+                    is_open INTEGER NOT NULL, tags TEXT NOT NULL, themes TEXT NOT NULL, formats TEXT NOT NULL,
+                    state TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, doc TEXT NOT NULL);
+                CREATE INDEX dataset_state_modified ON dataset(state, modified);
+                CREATE INDEX dataset_state_created ON dataset(state, created);
+                CREATE INDEX dataset_state_title ON dataset(state, title);
+                CREATE INDEX dataset_publisher ON dataset(publisher, state);
+                CREATE VIRTUAL TABLE dataset_fts USING fts5(
+                    title, description, tags, publisher, tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE TABLE change_log (
+                    seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL,
+                    entity_id TEXT NOT NULL, entity_slug TEXT NOT NULL, op TEXT NOT NULL,
+                    content_hash TEXT NOT NULL, at TEXT NOT NULL, actor TEXT, summary TEXT NOT NULL);
+                CREATE INDEX change_log_entity ON change_log(entity_id, seq);
+                CREATE TABLE account (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, email TEXT,
+                    is_site_admin INTEGER NOT NULL, created TEXT NOT NULL);
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES account(id),
+                    token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL, created TEXT NOT NULL);
+                CREATE TABLE membership (
+                    publisher_id TEXT NOT NULL REFERENCES publisher(id),
+                    account_id TEXT NOT NULL REFERENCES account(id), role TEXT NOT NULL,
+                    PRIMARY KEY (publisher_id, account_id));
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Catalogue
+
+    public func publishers() async throws -> [Publisher] {
+        let docs = try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT doc FROM publisher ORDER BY title")
+        }
+        return try docs.map { try AgoraJSON.decode(Publisher.self, from: $0) }
+    }
+
+    public func publisher(slug: String) async throws -> Publisher? {
+        let doc = try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT doc FROM publisher WHERE slug = ?", arguments: [slug])
+        }
+        return try doc.map { try AgoraJSON.decode(Publisher.self, from: $0) }
+    }
+
+    public func datasetCounts() async throws -> [String: Int] {
+        try await writer.read { db in
+            var counts: [String: Int] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT publisher, count(*) FROM dataset WHERE state = 'active' GROUP BY publisher")
+            while let row = try rows.next() { counts[row[0]] = row[1] }
+            return counts
+        }
+    }
+
+    public func dataset(slug: String) async throws -> Dataset? {
+        let doc = try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT doc FROM dataset WHERE slug = ?", arguments: [slug])
+        }
+        return try doc.map { try AgoraJSON.decode(Dataset.self, from: $0) }
+    }
+
+    public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
+        try await writer.read { db in
+            var conditions = ["d.state = 'active'"]
+            var arguments: [any DatabaseValueConvertible] = []
+            let terms = query.searchTerms
+            let match = terms.map { "\"\($0)\"" }.joined(separator: " ")
+            if !terms.isEmpty {
+                conditions.append("d.rid IN (SELECT rowid FROM dataset_fts WHERE dataset_fts MATCH ?)")
+                arguments.append(match)
+            }
+            if let publisher = query.publisher {
+                conditions.append("d.publisher = ?")
+                arguments.append(publisher)
+            }
+            for tag in query.tags {
+                conditions.append("instr(d.tags, ?) > 0")
+                arguments.append(PackedList.needle(tag))
+            }
+            for theme in query.themes {
+                conditions.append("instr(d.themes, ?) > 0")
+                arguments.append(PackedList.needle(theme))
+            }
+            if let licence = query.licence {
+                if licence == "notspecified" {
+                    conditions.append("(d.licence IS NULL OR d.licence = ?)")
+                } else {
+                    conditions.append("d.licence = ?")
+                }
+                arguments.append(licence)
+            }
+            if let format = query.format {
+                conditions.append("instr(d.formats, ?) > 0")
+                arguments.append(PackedList.needle(format))
+            }
+            if let isOpen = query.isOpen {
+                conditions.append("d.is_open = ?")
+                arguments.append(isOpen)
+            }
+            if let since = query.modifiedSince {
+                conditions.append("d.modified >= ?")
+                arguments.append(Timestamp.string(since))
+            }
+            let whereClause = conditions.joined(separator: " AND ")
+
+            var counter = FacetCounter()
+            let facetRows = try Row.fetchCursor(
+                db,
+                sql: "SELECT d.publisher, d.licence, d.is_open, d.tags, d.themes, d.formats FROM dataset d WHERE \(whereClause)",
+                arguments: StatementArguments(arguments))
+            while let row = try facetRows.next() {
+                counter.add(FacetRow(
+                    publisher: row[0], licence: row[1], isOpen: row[2], tags: row[3], themes: row[4], formats: row[5]))
+            }
+
+            let pageSQL: String
+            var pageArguments = arguments
+            switch query.sort {
+            case .relevance where !terms.isEmpty:
+                // Rank inside FTS5 with column weights: title counts most, then tags and themes.
+                var rankedConditions = conditions
+                rankedConditions[1] = "dataset_fts MATCH ?"
+                pageSQL = """
+                    SELECT d.doc FROM dataset_fts JOIN dataset d ON d.rid = dataset_fts.rowid
+                    WHERE \(rankedConditions.joined(separator: " AND "))
+                    ORDER BY bm25(dataset_fts, 10.0, 1.0, 4.0, 2.0), d.rid LIMIT ? OFFSET ?
+                    """
+            case .relevance, .modified:
+                pageSQL = "SELECT d.doc FROM dataset d WHERE \(whereClause) ORDER BY d.modified DESC, d.rid DESC LIMIT ? OFFSET ?"
+            case .created:
+                pageSQL = "SELECT d.doc FROM dataset d WHERE \(whereClause) ORDER BY d.created DESC, d.rid DESC LIMIT ? OFFSET ?"
+            case .title:
+                pageSQL = "SELECT d.doc FROM dataset d WHERE \(whereClause) ORDER BY d.title, d.rid LIMIT ? OFFSET ?"
+            }
+            pageArguments.append(query.limit)
+            pageArguments.append(query.offset)
+            let docs = try String.fetchAll(db, sql: pageSQL, arguments: StatementArguments(pageArguments))
+            return DatasetSearchResult(total: counter.total, documents: docs, facets: counter.result(limit: query.facetLimit))
+        }
+    }
+
+    public func apply(_ write: CatalogWrite, change: ChangeDraft) async throws -> ChangeEntry {
+        do {
+            return try await writer.write { db in
+                switch write {
+                case .createPublisher(let publisher):
+                    try db.execute(
+                        sql: "INSERT INTO publisher (id, slug, title, doc) VALUES (?, ?, ?, ?)",
+                        arguments: [publisher.id, publisher.slug, publisher.title, try AgoraJSON.encodeString(publisher)])
+                case .updatePublisher(let publisher):
+                    try db.execute(
+                        sql: "UPDATE publisher SET title = ?, doc = ? WHERE id = ?",
+                        arguments: [publisher.title, try AgoraJSON.encodeString(publisher), publisher.id])
+                    try db.execute(
+                        sql: "UPDATE dataset_fts SET publisher = ? WHERE rowid IN (SELECT rid FROM dataset WHERE publisher = ?)",
+                        arguments: [publisher.title, publisher.slug])
+                case .createDataset(let dataset):
+                    try db.execute(
+                        sql: """
+                            INSERT INTO dataset (id, slug, publisher, title, licence, is_open, tags, themes, formats,
+                                state, created, modified, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: try Self.datasetColumns(dataset))
+                    try Self.index(dataset, rid: db.lastInsertedRowID, db: db)
+                case .updateDataset(let dataset):
+                    var arguments = try Self.datasetColumns(dataset)
+                    arguments += [dataset.id]
+                    try db.execute(
+                        sql: """
+                            UPDATE dataset SET id = ?, slug = ?, publisher = ?, title = ?, licence = ?, is_open = ?,
+                                tags = ?, themes = ?, formats = ?, state = ?, created = ?, modified = ?, doc = ?
+                            WHERE id = ?
+                            """,
+                        arguments: arguments)
+                    guard let rid = try Int64.fetchOne(db, sql: "SELECT rid FROM dataset WHERE id = ?", arguments: [dataset.id])
+                    else { throw Problem.notFound("Dataset '\(dataset.slug)'") }
+                    try db.execute(sql: "DELETE FROM dataset_fts WHERE rowid = ?", arguments: [rid])
+                    try Self.index(dataset, rid: rid, db: db)
+                }
+                return try Self.appendChange(change, db: db)
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw Problem.conflict("The slug is already taken.", field: "slug")
+        }
+    }
+
+    private static func datasetColumns(_ d: Dataset) throws -> StatementArguments {
+        [
+            d.id, d.slug, d.publisher, d.title, d.licence, d.isOpen, PackedList.pack(d.tags), PackedList.pack(d.themes),
+            PackedList.pack(d.formats), d.state.rawValue, Timestamp.string(d.created), Timestamp.string(d.modified),
+            try AgoraJSON.encodeString(d),
+        ]
+    }
+
+    private static func index(_ d: Dataset, rid: Int64, db: Database) throws {
+        guard d.state == .active else { return }
+        let publisherTitle = try String.fetchOne(db, sql: "SELECT title FROM publisher WHERE slug = ?", arguments: [d.publisher])
+        try db.execute(
+            sql: "INSERT INTO dataset_fts (rowid, title, description, tags, publisher) VALUES (?, ?, ?, ?, ?)",
+            arguments: [rid, d.title, d.description, d.searchTags, publisherTitle ?? d.publisher])
+    }
+
+    private static func appendChange(_ draft: ChangeDraft, db: Database) throws -> ChangeEntry {
+        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM change_log ORDER BY seq DESC LIMIT 1")
+        let previous: (seq: Int64, hash: String)? = head.map { (seq: $0[0], hash: $0[1]) }
+        let entry = ChangeEntry.next(after: previous, draft: draft)
+        try db.execute(
+            sql: """
+                INSERT INTO change_log (seq, prev_hash, hash, kind, entity_id, entity_slug, op, content_hash, at, actor, summary)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                entry.seq, entry.prevHash, entry.hash, entry.kind, entry.entityID, entry.entitySlug, entry.op,
+                entry.contentHash, Timestamp.string(entry.at), entry.actor, entry.summary,
+            ])
+        return entry
+    }
+
+    // MARK: Change log
+
+    private static let changeColumns =
+        "seq, prev_hash, hash, kind, entity_id, entity_slug, op, content_hash, at, actor, summary"
+
+    private static func changeEntry(_ row: Row) -> ChangeEntry {
+        ChangeEntry(
+            seq: row[0], prevHash: row[1], hash: row[2], kind: row[3], entityID: row[4], entitySlug: row[5], op: row[6],
+            contentHash: row[7], at: Timestamp.parse(row[8]) ?? Date(timeIntervalSince1970: 0), actor: row[9],
+            summary: row[10])
+    }
+
+    public func history(entityID: String, limit: Int) async throws -> [ChangeEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.changeColumns) FROM change_log WHERE entity_id = ? ORDER BY seq DESC LIMIT ?",
+                arguments: [entityID, limit]
+            ).map(Self.changeEntry)
+        }
+    }
+
+    public func changes(after seq: Int64, limit: Int) async throws -> [ChangeEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.changeColumns) FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [seq, limit]
+            ).map(Self.changeEntry)
+        }
+    }
+
+    public func headSeq() async throws -> Int64 {
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change_log") ?? 0
+        }
+    }
+
+    // MARK: People
+
+    private static func account(_ row: Row) -> Account {
+        Account(
+            id: row[0], name: row[1], displayName: row[2], email: row[3], isSiteAdmin: row[4],
+            created: Timestamp.parse(row[5]) ?? Date(timeIntervalSince1970: 0))
+    }
+    private static let accountColumns = "a.id, a.name, a.display_name, a.email, a.is_site_admin, a.created"
+
+    public func insertAccount(_ account: Account) async throws {
+        do {
+            try await writer.write { db in
+                try db.execute(
+                    sql: "INSERT INTO account (id, name, display_name, email, is_site_admin, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        account.id, account.name, account.displayName, account.email, account.isSiteAdmin,
+                        Timestamp.string(account.created),
+                    ])
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw Problem.conflict("An account named '\(account.name)' already exists.", field: "name")
+        }
+    }
+
+    public func account(id: String) async throws -> Account? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM account a WHERE a.id = ?", arguments: [id])
+                .map(Self.account)
+        }
+    }
+
+    public func account(name: String) async throws -> Account? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM account a WHERE a.name = ?", arguments: [name])
+                .map(Self.account)
+        }
+    }
+
+    public func accounts() async throws -> [Account] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM account a ORDER BY a.name").map(Self.account)
+        }
+    }
+
+    public func insertToken(_ token: APIToken) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO api_token (id, account_id, token_hash, label, created) VALUES (?, ?, ?, ?, ?)",
+                arguments: [token.id, token.accountID, token.tokenHash, token.label, Timestamp.string(token.created)])
+        }
+    }
+
+    public func account(tokenHash: String) async throws -> Account? {
+        try await writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT \(Self.accountColumns) FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.token_hash = ?",
+                arguments: [tokenHash]
+            ).map(Self.account)
+        }
+    }
+
+    public func setMembership(_ membership: Membership) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO membership (publisher_id, account_id, role) VALUES (?, ?, ?)
+                    ON CONFLICT (publisher_id, account_id) DO UPDATE SET role = excluded.role
+                    """,
+                arguments: [membership.publisherID, membership.accountID, membership.role.rawValue])
+        }
+    }
+
+    public func removeMembership(publisherID: String, accountID: String) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM membership WHERE publisher_id = ? AND account_id = ?", arguments: [publisherID, accountID])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func membership(_ row: Row) -> Membership {
+        Membership(publisherID: row[0], accountID: row[1], role: MemberRole(rawValue: row[2]) ?? .editor)
+    }
+
+    public func memberships(accountID: String) async throws -> [Membership] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT publisher_id, account_id, role FROM membership WHERE account_id = ? ORDER BY publisher_id",
+                arguments: [accountID]
+            ).map(Self.membership)
+        }
+    }
+
+    public func members(publisherID: String) async throws -> [Membership] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT publisher_id, account_id, role FROM membership WHERE publisher_id = ? ORDER BY account_id",
+                arguments: [publisherID]
+            ).map(Self.membership)
+        }
+    }
+
+    public func close() async throws {
+        if let pool = writer as? DatabasePool { try pool.close() }
+    }
+}

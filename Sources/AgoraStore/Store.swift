@@ -1,0 +1,196 @@
+import AgoraCore
+import Foundation
+
+/// A catalogue write, applied with its change-log entry in one transaction.
+public enum CatalogWrite: Sendable {
+    case createPublisher(Publisher)
+    case updatePublisher(Publisher)
+    case createDataset(Dataset)
+    case updateDataset(Dataset)
+}
+
+public enum DatasetSort: String, Sendable, CaseIterable {
+    /// Best match first when there is search text, newest change first otherwise.
+    case relevance
+    /// Newest change first.
+    case modified
+    /// Newest dataset first.
+    case created
+    /// Alphabetical by title.
+    case title
+}
+
+public struct DatasetQuery: Sendable, Equatable, Hashable {
+    public var text: String?
+    public var publisher: String?
+    public var tags: [String]
+    public var themes: [String]
+    public var licence: String?
+    public var format: String?
+    public var isOpen: Bool?
+    public var modifiedSince: Date?
+    public var sort: DatasetSort
+    public var offset: Int
+    public var limit: Int
+    public var facetLimit: Int
+
+    public init(
+        text: String? = nil, publisher: String? = nil, tags: [String] = [], themes: [String] = [],
+        licence: String? = nil, format: String? = nil, isOpen: Bool? = nil, modifiedSince: Date? = nil,
+        sort: DatasetSort = .relevance, offset: Int = 0, limit: Int = 20, facetLimit: Int = 10
+    ) {
+        self.text = text
+        self.publisher = publisher
+        self.tags = tags
+        self.themes = themes
+        self.licence = licence
+        self.format = format
+        self.isOpen = isOpen
+        self.modifiedSince = modifiedSince
+        self.sort = sort
+        self.offset = offset
+        self.limit = limit
+        self.facetLimit = facetLimit
+    }
+
+    /// The words of the search text, lowercased; punctuation and query syntax are not passed on,
+    /// so every backend sees the same plain AND-of-words query.
+    public var searchTerms: [String] {
+        guard let text else { return [] }
+        var terms: [String] = []
+        var current = ""
+        for ch in text.lowercased() {
+            if ch.isLetter || ch.isNumber {
+                current.append(ch)
+            } else if !current.isEmpty {
+                terms.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { terms.append(current) }
+        return Array(terms.prefix(32))
+    }
+}
+
+public struct FacetValue: Sendable, Equatable, Codable {
+    public var value: String
+    public var count: Int
+    public init(value: String, count: Int) {
+        self.value = value
+        self.count = count
+    }
+}
+
+public enum Facet: String, Sendable, CaseIterable, Codable {
+    case publisher, tag, theme, licence, format, open
+}
+
+public struct DatasetSearchResult: Sendable {
+    public var total: Int
+    /// The matching datasets' stored JSON documents, in order.
+    public var documents: [String]
+    public var facets: [Facet: [FacetValue]]
+
+    public init(total: Int, documents: [String], facets: [Facet: [FacetValue]]) {
+        self.total = total
+        self.documents = documents
+        self.facets = facets
+    }
+}
+
+/// Everything Agora keeps, behind one seam: the SQLite and PostgreSQL implementations pass the same
+/// conformance suite. Methods take and return plain values; a duplicate slug is `Problem.conflict`.
+public protocol Store: Sendable {
+    // MARK: Catalogue
+    func publishers() async throws -> [Publisher]
+    func publisher(slug: String) async throws -> Publisher?
+    /// Active datasets per publisher slug.
+    func datasetCounts() async throws -> [String: Int]
+    func dataset(slug: String) async throws -> Dataset?
+    func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult
+    /// Applies `write` and appends its change-log entry atomically; returns the entry.
+    @discardableResult
+    func apply(_ write: CatalogWrite, change: ChangeDraft) async throws -> ChangeEntry
+
+    // MARK: Change log
+    func history(entityID: String, limit: Int) async throws -> [ChangeEntry]
+    func changes(after seq: Int64, limit: Int) async throws -> [ChangeEntry]
+    /// The newest sequence number, 0 for an empty log.
+    func headSeq() async throws -> Int64
+
+    // MARK: People
+    func insertAccount(_ account: Account) async throws
+    func account(id: String) async throws -> Account?
+    func account(name: String) async throws -> Account?
+    func accounts() async throws -> [Account]
+    func insertToken(_ token: APIToken) async throws
+    func account(tokenHash: String) async throws -> Account?
+    func setMembership(_ membership: Membership) async throws
+    func removeMembership(publisherID: String, accountID: String) async throws -> Bool
+    func memberships(accountID: String) async throws -> [Membership]
+    func members(publisherID: String) async throws -> [Membership]
+
+    func close() async throws
+}
+
+/// Facet fields of one matching dataset, as both backends read them.
+struct FacetRow {
+    var publisher: String
+    var licence: String?
+    var isOpen: Bool
+    var tags: String
+    var themes: String
+    var formats: String
+}
+
+/// Lists are stored as one text column with a unit separator around every item, so a filter is a
+/// substring test for "\u{1F}item\u{1F}" and counting needs no join.
+enum PackedList {
+    static let separator: Character = "\u{1F}"
+
+    static func pack(_ items: [String]) -> String {
+        items.isEmpty ? "" : "\u{1F}" + items.joined(separator: "\u{1F}") + "\u{1F}"
+    }
+
+    static func needle(_ item: String) -> String { "\u{1F}\(item)\u{1F}" }
+
+    static func forEach(_ packed: String, _ body: (Substring) -> Void) {
+        for part in packed.split(separator: separator, omittingEmptySubsequences: true) { body(part) }
+    }
+}
+
+struct FacetCounter {
+    private var counts: [Facet: [String: Int]] = [:]
+    private(set) var total = 0
+
+    mutating func add(_ row: FacetRow) {
+        total += 1
+        counts[.publisher, default: [:]][row.publisher, default: 0] += 1
+        counts[.licence, default: [:]][row.licence ?? "notspecified", default: 0] += 1
+        counts[.open, default: [:]][row.isOpen ? "true" : "false", default: 0] += 1
+        PackedList.forEach(row.tags) { counts[.tag, default: [:]][String($0), default: 0] += 1 }
+        PackedList.forEach(row.themes) { counts[.theme, default: [:]][String($0), default: 0] += 1 }
+        PackedList.forEach(row.formats) { counts[.format, default: [:]][String($0), default: 0] += 1 }
+    }
+
+    func result(limit: Int) -> [Facet: [FacetValue]] {
+        var out: [Facet: [FacetValue]] = [:]
+        for facet in Facet.allCases {
+            let values = (counts[facet] ?? [:]).map { FacetValue(value: $0.key, count: $0.value) }
+            out[facet] = Array(
+                values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }.prefix(limit))
+        }
+        return out
+    }
+}
+
+extension Dataset {
+    /// The text the full-text index holds for this dataset, per weighted field.
+    var searchTags: String { (tags + themes).joined(separator: " ") }
+}
+
+extension ChangeDraft {
+    public static func contentHash<T: Encodable>(of value: T) throws -> String {
+        SHA256Hex.of(try AgoraJSON.encoder().encode(value))
+    }
+}

@@ -9,13 +9,21 @@ public final class PostgresStore: Store {
     private let runner: Task<Void, Never>
     private let logger: Logger
 
-    /// Connects to `url` (`postgres://user:password@host:port/database`) and runs pending migrations.
+    /// Connects to `url` (`postgres://user:password@host:port/database`, optionally `?schema=NAME` to keep
+    /// Agora's tables in their own schema) and runs pending migrations.
     public init(url: String, logger: Logger = Logger(label: "agora.postgres")) async throws {
         self.logger = logger
-        client = PostgresClient(configuration: try Self.configuration(from: url), backgroundLogger: logger)
+        let (configuration, schema) = try Self.configuration(from: url)
+        // The pool's own chatter (reconnects, shutdown) is only worth hearing when it is an error.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        client = PostgresClient(configuration: configuration, backgroundLogger: background)
         let client = client
         runner = Task { await client.run() }
         do {
+            if let schema {
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \"\(schema)\""), logger: logger)
+            }
             try await migrate()
         } catch {
             runner.cancel()
@@ -23,7 +31,7 @@ public final class PostgresStore: Store {
         }
     }
 
-    static func configuration(from url: String) throws -> PostgresClient.Configuration {
+    static func configuration(from url: String) throws -> (PostgresClient.Configuration, schema: String?) {
         guard let components = URLComponents(string: url),
             ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let user = components.user
@@ -36,7 +44,14 @@ public final class PostgresStore: Store {
             host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: user,
             password: components.password, database: database.isEmpty ? user : database, tls: .disable)
         config.options.maximumConnections = 20
-        return config
+        let schema = components.queryItems?.first { $0.name == "schema" }?.value
+        if let schema {
+            guard Slug.problem(with: schema.replacingOccurrences(of: "_", with: "-")) == nil else {
+                throw Problem.badRequest("The schema name may hold only lowercase letters, digits and underscores.", field: "database")
+            }
+            config.options.additionalStartupParameters = [("search_path", schema)]
+        }
+        return (config, schema)
     }
 
     public func close() async throws { runner.cancel() }

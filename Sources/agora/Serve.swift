@@ -51,11 +51,11 @@ struct Serve: AsyncParsableCommand {
         if demo {
             let loaded = try await DemoCity.load(catalog: services.catalog, accounts: services.accounts, blobs: services.blobs)
             print(loaded ? "Loaded the demo city." : "The demo city is already loaded.")
-            fflush(stdout)
+            fflush(nil)
         }
         let app = AgoraApp.buildApplication(services)
         print("Agora is serving on http://\(config.host):\(config.port) (\(config.databaseURL == nil ? "SQLite in \(config.dataDirectory)" : "PostgreSQL"))")
-        fflush(stdout)
+        fflush(nil)
         try await app.runService()
         try await backend.close()
     }

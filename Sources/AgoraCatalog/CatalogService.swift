@@ -42,7 +42,7 @@ public struct CatalogService: Sendable {
         if let message = Slug.problem(with: slug) { errors.append(.init(field: "slug", message: message)) }
         Self.checkPublisherFields(input, errors: &errors)
         if !errors.isEmpty { throw Problem.validation(errors) }
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         let publisher = Publisher(
             id: UUIDv7.string(at: now), slug: slug, title: title!, description: input.description ?? "",
             kind: input.kind ?? .organisation, homepage: input.homepage, email: input.email, created: now, modified: now)
@@ -72,7 +72,7 @@ public struct CatalogService: Sendable {
         if given("email") { updated.email = input.email }
         Self.checkPublisherFields(input, errors: &errors)
         if !errors.isEmpty { throw Problem.validation(errors) }
-        updated.modified = clock.now()
+        updated.modified = Timestamp.truncated(clock.now())
         try await store.apply(
             .updatePublisher(updated), change: try draft(updated, op: "update", actor: actor, summary: "updated"))
         return updated
@@ -124,7 +124,7 @@ public struct CatalogService: Sendable {
             throw Problem.validation([.init(field: "publisher", message: "is required (a publisher's slug)")])
         }
         let publisher = try await writablePublisher(publisherSlug, actor: actor)
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         let title = Self.cleanTitle(input.title, field: "title", errors: &errors)
         let slug = input.slug ?? Slug.make(from: title ?? "")
         if let message = Slug.problem(with: slug) { errors.append(.init(field: "slug", message: message)) }
@@ -169,7 +169,7 @@ public struct CatalogService: Sendable {
             errors.append(.init(field: "publisher", message: "is required (a publisher's slug)"))
         }
         if given("title") { dataset.title = Self.cleanTitle(input.title, field: "title", errors: &errors) ?? old.title }
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         fill(&dataset, from: input, present: present, now: now, errors: &errors)
         if !errors.isEmpty { throw Problem.validation(errors) }
         dataset.modified = now
@@ -187,7 +187,7 @@ public struct CatalogService: Sendable {
         var dataset = try await dataset(slug: slug)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         dataset.state = .deleted
-        dataset.modified = clock.now()
+        dataset.modified = Timestamp.truncated(clock.now())
         try await store.apply(.updateDataset(dataset), change: try draft(dataset, op: "delete", actor: actor, summary: "deleted"))
     }
 
@@ -197,7 +197,7 @@ public struct CatalogService: Sendable {
         guard let actor else { throw Problem.unauthorized }
         var dataset = try await dataset(slug: slug)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         var errors: [Problem.FieldError] = []
         guard let distribution = makeDistribution(input, existing: nil, field: "", now: now, errors: &errors),
             errors.isEmpty
@@ -217,7 +217,7 @@ public struct CatalogService: Sendable {
         let cleanName = Self.cleanFileName(fileName)
         let resolvedTitle = Self.cleanTitle(title ?? cleanName, field: "title", errors: &errors)
         if !errors.isEmpty { throw Problem.validation(errors) }
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         let id = UUIDv7.string(at: now)
         let type = mediaType ?? Vocabularies.mediaType(fileName: cleanName) ?? "application/octet-stream"
         let distribution = Distribution(
@@ -265,7 +265,7 @@ public struct CatalogService: Sendable {
             if !presentFields.contains("byte_size") { merged.byteSize = old.byteSize }
             if !presentFields.contains("checksum") { merged.checksum = old.checksum }
         }
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         var errors: [Problem.FieldError] = []
         guard let updated = makeDistribution(merged, existing: old, field: "", now: now, errors: &errors), errors.isEmpty
         else { throw Problem.validation(errors) }
@@ -282,7 +282,7 @@ public struct CatalogService: Sendable {
         var (dataset, old) = try await distribution(slug: slug, id: id)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         dataset.distributions.removeAll { $0.id == id }
-        dataset.modified = clock.now()
+        dataset.modified = Timestamp.truncated(clock.now())
         try finish(&dataset)
         try await store.apply(
             .updateDataset(dataset), change: try draft(dataset, op: "update", actor: actor, summary: "removed distribution \(old.title)"))

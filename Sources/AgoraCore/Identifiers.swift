@@ -52,10 +52,46 @@ public enum Timestamp {
 
     /// Reads RFC 3339 timestamps, with or without fractional seconds, and plain dates (as midnight UTC).
     public static func parse(_ text: String) -> Date? {
+        if let canonical = parseCanonical(text) { return canonical }
         if let d = try? Date(text, strategy: .iso8601) { return d }
         if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
         if text.count == 10, let d = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return d }
         return nil
+    }
+
+    /// Reads exactly what `string` writes, computing the instant the same way `truncated` does.
+    static func parseCanonical(_ text: String) -> Date? {
+        let u = Array(text.utf8)
+        guard u.count == 24, u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u[19] == 46, u[23] == 90
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var n = 0
+            for i in range {
+                guard u[i] >= 48 && u[i] <= 57 else { return nil }
+                n = n * 10 + Int(u[i] - 48)
+            }
+            return n
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), let millis = number(20..<23),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm), so no calendar object is needed.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        let total = Int64(days) * 86_400_000 + Int64(hour * 3_600_000 + minute * 60_000 + second * 1000 + millis)
+        return Date(timeIntervalSince1970: Double(total) / 1000)
+    }
+
+    /// The same instant at the millisecond precision timestamps are stored with, so a value read back
+    /// equals the value written.
+    public static func truncated(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: Double(Int64((date.timeIntervalSince1970 * 1000).rounded(.down))) / 1000)
     }
 
     /// A calendar date "YYYY-MM-DD", as used for temporal coverage.

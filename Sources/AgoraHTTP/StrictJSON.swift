@@ -126,13 +126,16 @@ enum StrictJSON {
     /// Says where JSON parsing stopped, as line and column.
     private static func describe(_ error: any Error, in data: Data) -> String {
         let nsError = error as NSError
-        var text = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
-        if !text.contains("line"), let index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int {
-            let prefix = data.prefix(index)
-            let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
-            let column = index - (prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-            text += " (at line \(line), column \(column))"
+        let text = (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
+        if text.contains("line") { return text }
+        var index = nsError.userInfo["NSJSONSerializationErrorIndex"] as? Int
+        if index == nil, let range = text.range(of: "character ") {
+            index = Int(text[range.upperBound...].prefix { $0.isNumber })
         }
-        return text
+        guard let index, index <= data.count else { return text }
+        let prefix = data.prefix(index)
+        let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
+        let lineStart = prefix.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        return text + " (line \(line), column \(index - lineStart + 1))"
     }
 }

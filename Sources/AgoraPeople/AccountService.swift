@@ -55,7 +55,7 @@ public struct AccountService: Sendable {
             errors.append(.init(field: "display_name", message: "must be at most 200 characters"))
         }
         if !errors.isEmpty { throw Problem.validation(errors) }
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         let account = Account(
             id: UUIDv7.string(at: now), name: input.name, displayName: input.displayName ?? input.name,
             email: input.email, isSiteAdmin: input.siteAdmin ?? false, created: now)
@@ -68,7 +68,7 @@ public struct AccountService: Sendable {
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
         let secret = "agora_" + SHA256Hex.hex(bytes)
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         let token = APIToken(
             id: UUIDv7.string(at: now), accountID: account.id, tokenHash: SHA256Hex.of(secret),
             label: String(label.prefix(200)), created: now)
@@ -79,7 +79,7 @@ public struct AccountService: Sendable {
     /// The first site admin, created when there is none: what `agora token create --admin` needs.
     public func ensureSiteAdmin() async throws -> Account {
         if let admin = try await store.accounts().first(where: \.isSiteAdmin) { return admin }
-        let now = clock.now()
+        let now = Timestamp.truncated(clock.now())
         let account = Account(id: UUIDv7.string(at: now), name: "admin", displayName: "Site admin", isSiteAdmin: true, created: now)
         do {
             try await store.insertAccount(account)

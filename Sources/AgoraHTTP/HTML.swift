@@ -35,6 +35,7 @@ func page(title: String, siteName: String, query: String = "", body: String) -> 
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>\(esc(title)) · \(esc(siteName))</title>
     <link rel="stylesheet" href="/assets/agora.css">
+    <link rel="icon" href="data:,">
     </head>
     <body>
     <header class="site">
@@ -100,4 +101,6 @@ let agoraCSS = """
     .pager { display: flex; gap: 1rem; margin-top: 1rem; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
     .description { white-space: pre-wrap; }
+    .intro input { padding: .4rem .6rem; min-width: 20rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
+    footer.site { max-width: 72rem; margin: 2rem auto; padding: 1rem 1.5rem; border-top: 1px solid var(--line); color: var(--muted); font-size: .9rem; }
     """

@@ -48,25 +48,6 @@ public enum DemoCity {
         var content: String
     }
 
-    /// A small deterministic generator (SplitMix64), so every demo city is the same.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int {
-            range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
-        }
-        mutating func double(_ range: ClosedRange<Double>) -> Double {
-            range.lowerBound + Double(next() % 1_000_000) / 1_000_000 * (range.upperBound - range.lowerBound)
-        }
-        mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-    }
-
     static let boroughs = ["Northside", "Old Town", "Riverside", "Eastgate", "Hillcrest", "Southbank", "Westfield"]
     static let streets = [
         "High Street", "Station Road", "Mill Lane", "Church Street", "Park Avenue", "Queen's Road", "Canal Walk",
@@ -74,7 +55,7 @@ public enum DemoCity {
     ]
     static let centre = (lat: 51.4545, lon: -2.5879)
 
-    static func coordinate(_ r: inout Random) -> (String, String) {
+    static func coordinate(_ r: inout SeededRandom) -> (String, String) {
         (String(format: "%.5f", centre.lat + r.double(-0.04...0.04)), String(format: "%.5f", centre.lon + r.double(-0.06...0.06)))
     }
 
@@ -86,7 +67,7 @@ public enum DemoCity {
     }
 
     static func datasets() -> [(DatasetInput, [File])] {
-        var r = Random(state: 2026)
+        var r = SeededRandom(state: 2026)
         let council = ContactPoint(name: "Open Data Team", email: "opendata@riverton.example")
 
         let housing = csv(

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The command-line contract, checked against real processes: help texts, `token create --admin`
+# printing exactly one token line, `serve --demo` on SQLite (and PostgreSQL when
+# AGORA_TEST_POSTGRES_URL is set) answering reads anonymously and writes with that token.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+swift build --product agora >/dev/null 2>&1 || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+agora="$(swift build --show-bin-path)/agora"
+passed=0; failed=0
+check() { # name, then a command that must succeed
+  local name=$1; shift
+  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "not ok: $name"; fi
+}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+check "agora --help" "$agora" --help
+for sub in serve "token create" "user create" "user list"; do
+  check "agora $sub --help" $agora $sub --help
+done
+check "serve --help names the contract flags" bash -c "'$agora' serve --help | grep -q -- '--demo' && '$agora' serve --help | grep -q -- '--database' && '$agora' serve --help | grep -q -- '--data'"
+
+run_backend() { # label, port, extra store flags...
+  local label=$1 port=$2; shift 2
+  local out; out=$("$agora" token create --admin "$@" 2>/dev/null)
+  check "$label: token create --admin prints one line" test "$(printf '%s\n' "$out" | wc -l)" -eq 1
+  check "$label: the line is a token" bash -c "[[ '$out' =~ ^agora_[0-9a-f]{64}$ ]]"
+  local second; second=$("$agora" token create --admin "$@" 2>/dev/null)
+  check "$label: a second token is different" test "$out" != "$second"
+  "$agora" serve --demo --port "$port" "$@" >"$work/serve-$port.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+  check "$label: /health" curl -sf "http://127.0.0.1:$port/health"
+  check "$label: demo city searchable" bash -c "curl -sf 'http://127.0.0.1:$port/api/v1/datasets?q=supermarket' | grep -q supermarket-locations"
+  check "$label: anonymous write refused with 401" bash -c "test \$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' http://127.0.0.1:$port/api/v1/publishers) = 401"
+  check "$label: token writes" bash -c "test \$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer $out' -H 'Content-Type: application/json' -d '{\"title\":\"Harbour Board\"}' http://127.0.0.1:$port/api/v1/publishers) = 201"
+  check "$label: home page" bash -c "curl -sf http://127.0.0.1:$port/ | grep -q 'Open data for the city'"
+  check "$label: metrics" bash -c "curl -sf http://127.0.0.1:$port/metrics | grep -q agora_http_requests_total"
+}
+
+run_backend "SQLite" 18431 --data "$work/sqlite"
+# A second server on the same SQLite directory while the first runs: the demo is already there.
+"$agora" serve --demo --port 18433 --data "$work/sqlite" >"$work/serve-second.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:18433/health" >/dev/null && break; sleep 0.5; done
+check "SQLite: second server shares the store" bash -c "curl -sf 'http://127.0.0.1:18433/api/v1/publishers/harbour-board' | grep -q 'Harbour Board'"
+
+if [ -n "${AGORA_TEST_POSTGRES_URL:-}" ]; then
+  schema="cli_$(date +%s)_$$"
+  sep='?'; [[ "$AGORA_TEST_POSTGRES_URL" == *\?* ]] && sep='&'
+  run_backend "PostgreSQL" 18432 --data "$work/pg" --database "${AGORA_TEST_POSTGRES_URL}${sep}schema=${schema}"
+else
+  echo "cli.sh: skipping PostgreSQL: AGORA_TEST_POSTGRES_URL is not set"
+fi
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         .target(
@@ -30,7 +31,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "AgoraCatalog", dependencies: ["AgoraCore", "AgoraStore"]),
+        .target(name: "AgoraCatalog", dependencies: ["AgoraCore", "AgoraStore", "AgoraPeople"]),
         .target(name: "AgoraPeople", dependencies: ["AgoraCore", "AgoraStore"]),
         .target(
             name: "AgoraHTTP",
@@ -38,6 +39,7 @@ let package = Package(
                 "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -45,6 +47,8 @@ let package = Package(
             dependencies: [
                 "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -62,7 +66,9 @@ let package = Package(
             name: "AgoraHTTPTests",
             dependencies: [
                 "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ]

@@ -1,5 +1,6 @@
 import AgoraCore
 import Foundation
+import Synchronization
 
 /// A catalogue write, applied with its change-log entry in one transaction.
 public enum CatalogWrite: Sendable {
@@ -192,5 +193,53 @@ extension Dataset {
 extension ChangeDraft {
     public static func contentHash<T: Encodable>(of value: T) throws -> String {
         SHA256Hex.of(try AgoraJSON.encoder().encode(value))
+    }
+}
+
+/// Remembers the total and facet counts of recent searches until the next catalogue write (the
+/// change log's head moves), so paging through results and the home page's browse-all do not
+/// recount the whole catalogue. Bounded; entries of an older head are dropped first.
+final class FacetCache: Sendable {
+    static let capacity = 256
+    /// Facets are stored with this many values so any requested facet_limit can be served.
+    static let storedFacetValues = 100
+
+    struct Key: Hashable {
+        var query: DatasetQuery
+        init(_ q: DatasetQuery) {
+            query = q
+            query.offset = 0
+            query.limit = 0
+            query.facetLimit = 0
+            if q.sort != .relevance || q.text == nil { query.sort = .relevance }
+        }
+    }
+    struct Entry {
+        var head: Int64
+        var total: Int
+        var facets: [Facet: [FacetValue]]
+    }
+
+    private let entries = Mutex<[Key: Entry]>([:])
+
+    func get(_ query: DatasetQuery, head: Int64) -> (total: Int, facets: [Facet: [FacetValue]])? {
+        entries.withLock { all in
+            guard let entry = all[Key(query)], entry.head == head else { return nil }
+            return (entry.total, entry.facets)
+        }
+    }
+
+    func put(_ query: DatasetQuery, head: Int64, total: Int, facets: [Facet: [FacetValue]]) {
+        entries.withLock { all in
+            if all.count >= Self.capacity {
+                all = all.filter { $0.value.head == head }
+                if all.count >= Self.capacity, let victim = all.keys.randomElement() { all[victim] = nil }
+            }
+            all[Key(query)] = Entry(head: head, total: total, facets: facets)
+        }
+    }
+
+    static func trim(_ facets: [Facet: [FacetValue]], to limit: Int) -> [Facet: [FacetValue]] {
+        facets.mapValues { Array($0.prefix(limit)) }
     }
 }

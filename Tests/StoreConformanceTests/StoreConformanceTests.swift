@@ -131,6 +131,23 @@ struct StoreConformanceTests {
         try await store.close()
     }
 
+    @Test("a write is seen by the very next search, counts included", arguments: Backend.available)
+    func searchSeesWrites(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        _ = try await Self.seed(store)
+        for query in [DatasetQuery(text: "transport"), DatasetQuery(tags: ["transport"]), DatasetQuery()] {
+            let before = try await store.searchDatasets(query)
+            #expect(try await store.searchDatasets(query).total == before.total)
+            let d = Self.dataset("more-\(before.total)-\(query.text ?? "x")", title: "More transport", tags: ["transport"])
+            try await store.apply(.createDataset(d), change: try Self.change(for: d))
+            let after = try await store.searchDatasets(query)
+            #expect(after.total == before.total + 1)
+            #expect(after.facets[.publisher]?.first { $0.value == "council" }?.count
+                == (before.facets[.publisher]?.first { $0.value == "council" }?.count ?? 0) + 1)
+        }
+        try await store.close()
+    }
+
     @Test("sorting and paging are stable", arguments: Backend.available)
     func sortAndPage(_ backend: Backend) async throws {
         let store = try await backend.makeStore()

@@ -8,6 +8,8 @@ public final class PostgresStore: Store {
     let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
+    private let facetCache = FacetCache()
+    private let facetDictionary = FacetDictionary()
 
     /// Connects to `url` (`postgres://user:password@host:port/database`, optionally `?schema=NAME` to keep
     /// Agora's tables in their own schema) and runs pending migrations.
@@ -103,8 +105,10 @@ public final class PostgresStore: Store {
                     rid bigserial PRIMARY KEY, id text NOT NULL UNIQUE, slug text NOT NULL UNIQUE,
                     publisher text NOT NULL, title text NOT NULL, licence text, is_open boolean NOT NULL,
                     tags text NOT NULL, themes text NOT NULL, formats text NOT NULL, state text NOT NULL,
-                    created text NOT NULL, modified text NOT NULL, doc text NOT NULL, search tsvector NOT NULL)
+                    created text NOT NULL, modified text NOT NULL, doc text NOT NULL, search tsvector NOT NULL,
+                    facet_codes bytea NOT NULL)
                 """,
+                "CREATE TABLE facet_value (code serial PRIMARY KEY, facet text NOT NULL, value text NOT NULL, UNIQUE (facet, value))",
                 "CREATE INDEX dataset_state_modified ON dataset (state, modified)",
                 "CREATE INDEX dataset_state_created ON dataset (state, created)",
                 "CREATE INDEX dataset_state_title ON dataset (state, lower(title))",
@@ -189,6 +193,7 @@ public final class PostgresStore: Store {
     }
 
     public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
+        let head = try await headSeq()
         var statement = Statement()
         var conditions = ["state = 'active'"]
         let terms = query.searchTerms
@@ -214,31 +219,47 @@ public final class PostgresStore: Store {
         if let isOpen = query.isOpen { conditions.append("is_open = \(try statement.bind(isOpen))") }
         if let since = query.modifiedSince { conditions.append("modified >= \(try statement.bind(Timestamp.string(since)))") }
         let whereClause = conditions.joined(separator: " AND ")
-
-        var facetStatement = statement
-        facetStatement.sql = "SELECT publisher, licence, is_open, tags, themes, formats FROM dataset WHERE \(whereClause)"
-        var counter = FacetCounter()
-        let facetRows = try await client.query(facetStatement.query, logger: logger)
-        for try await (publisher, licence, isOpen, tags, themes, formats) in facetRows.decode(
-            (String, String?, Bool, String, String, String).self)
-        {
-            counter.add(FacetRow(
-                publisher: publisher, licence: licence, isOpen: isOpen, tags: tags, themes: themes, formats: formats))
-        }
-
         let order: String
         switch query.sort {
-        case .relevance where tsquery != nil:
-            order = "ts_rank(search, \(tsquery!), 1) DESC, rid"
+        case .relevance where tsquery != nil: order = "ts_rank(search, \(tsquery!)) DESC, modified DESC, rid DESC"
         case .relevance, .modified: order = "modified DESC, rid DESC"
         case .created: order = "created DESC, rid DESC"
         case .title: order = "lower(title), rid"
+        }
+
+        let total: Int
+        let facets: [Facet: [FacetValue]]
+        if let cached = facetCache.get(query, head: head) {
+            (total, facets) = (cached.total, cached.facets)
+        } else {
+            var facetStatement = statement
+            facetStatement.sql = "SELECT facet_codes FROM dataset WHERE \(whereClause)"
+            var counter = FacetCounter()
+            for try await codes in try await client.query(facetStatement.query, logger: logger).decode(ByteBuffer.self) {
+                counter.add(codes: codes.readableBytesView)
+            }
+            let values = try await facetValues(counter.seenCodes)
+            total = counter.total
+            facets = counter.result(values: values, limit: FacetCache.storedFacetValues)
+            facetCache.put(query, head: head, total: total, facets: facets)
         }
         let limit = try statement.bind(Int64(query.limit))
         let offset = try statement.bind(Int64(query.offset))
         statement.sql = "SELECT doc FROM dataset WHERE \(whereClause) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
         let documents = try await strings(statement.query)
-        return DatasetSearchResult(total: counter.total, documents: documents, facets: counter.result(limit: query.facetLimit))
+        return DatasetSearchResult(total: total, documents: documents, facets: FacetCache.trim(facets, to: query.facetLimit))
+    }
+
+    private func facetValues(_ codes: [Int]) async throws -> [Int: (facet: Facet, value: String)] {
+        let known = facetDictionary.resolve(codes) { [] }
+        if codes.allSatisfy({ known[$0] != nil }) { return known }
+        var rows: [(Int, String, String)] = []
+        for try await (code, facet, value) in try await client.query("SELECT code, facet, value FROM facet_value", logger: logger)
+            .decode((Int32, String, String).self)
+        {
+            rows.append((Int(code), facet, value))
+        }
+        return facetDictionary.resolve(codes) { rows }
     }
 
     private static func searchVector(title: String, tags: String, publisher: String, description: String) -> String {
@@ -268,20 +289,22 @@ public final class PostgresStore: Store {
                     statement.sql = "UPDATE dataset SET search = \(vector) WHERE publisher = \(try statement.bind(publisher.slug))"
                     try await connection.query(statement.query, logger: logger)
                 case .createDataset(let dataset), .updateDataset(let dataset):
+                    let codes = try await Self.facetCodes(dataset, connection: connection, logger: logger)
                     var statement = Statement()
-                    let columns = try Self.bindDataset(dataset, into: &statement)
+                    var columns = try Self.bindDataset(dataset, into: &statement)
+                    columns.append(try statement.bind(ByteBuffer(data: codes)))
                     let isCreate: Bool
                     if case .createDataset = write { isCreate = true } else { isCreate = false }
                     if isCreate {
                         statement.sql = """
                             INSERT INTO dataset (id, slug, publisher, title, licence, is_open, tags, themes, formats, state,
-                                created, modified, doc, search)
+                                created, modified, doc, search, facet_codes)
                             VALUES (\(columns.joined(separator: ", ")))
                             """
                     } else {
                         let names = [
                             "id", "slug", "publisher", "title", "licence", "is_open", "tags", "themes", "formats", "state",
-                            "created", "modified", "doc", "search",
+                            "created", "modified", "doc", "search", "facet_codes",
                         ]
                         let assignments = zip(names, columns).dropFirst().map { "\($0) = \($1)" }.joined(separator: ", ")
                         statement.sql = "UPDATE dataset SET \(assignments) WHERE id = \(columns[0])"
@@ -313,6 +336,22 @@ public final class PostgresStore: Store {
                     description: try statement.bind(d.description))
                 : "''::tsvector")
         return columns
+    }
+
+    /// Interns the dataset's facet values and returns their codes, packed.
+    private static func facetCodes(_ d: Dataset, connection: PostgresConnection, logger: Logger) async throws -> Data {
+        var codes: [Int64] = []
+        for (facet, value) in FacetCodes.values(of: d) {
+            let name = facet.rawValue
+            try await connection.query(
+                "INSERT INTO facet_value (facet, value) VALUES (\(name), \(value)) ON CONFLICT (facet, value) DO NOTHING", logger: logger)
+            for try await code in try await connection.query(
+                "SELECT code FROM facet_value WHERE facet = \(name) AND value = \(value)", logger: logger
+            ).decode(Int32.self) {
+                codes.append(Int64(code))
+            }
+        }
+        return FacetCodes.pack(codes)
     }
 
     private static func appendChange(_ draft: ChangeDraft, connection: PostgresConnection, logger: Logger) async throws

@@ -6,6 +6,7 @@ import GRDB
 public struct SQLiteStore: Store {
     let writer: any DatabaseWriter
     let facetCache = FacetCache()
+    let facetDictionary = FacetDictionary()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String) throws {
@@ -39,7 +40,9 @@ public struct SQLiteStore: Store {
                     rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, slug TEXT NOT NULL UNIQUE,
                     publisher TEXT NOT NULL, title TEXT NOT NULL COLLATE NOCASE, licence TEXT,
                     is_open INTEGER NOT NULL, tags TEXT NOT NULL, themes TEXT NOT NULL, formats TEXT NOT NULL,
-                    state TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL);
+                    state TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, facet_codes BLOB NOT NULL);
+                CREATE TABLE facet_value (
+                    code INTEGER PRIMARY KEY, facet TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (facet, value));
                 -- Documents live apart from the columns search scans, so a scan touches a tenth of the bytes.
                 CREATE TABLE dataset_doc (rid INTEGER PRIMARY KEY REFERENCES dataset(rid), doc TEXT NOT NULL);
                 CREATE INDEX dataset_modified ON dataset(modified);
@@ -103,7 +106,7 @@ public struct SQLiteStore: Store {
     }
 
     public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
-        let facetCache = facetCache
+        let (facetCache, facetDictionary) = (facetCache, facetDictionary)
         return try await writer.read { db in
             let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change_log") ?? 0
             // Unary + keeps the planner from driving a text search through a column index.
@@ -139,68 +142,76 @@ public struct SQLiteStore: Store {
             }
             let whereClause = conditions.joined(separator: " AND ")
             let terms = query.searchTerms
-            let facetColumns = "d.publisher, d.licence, d.is_open, d.tags, d.themes, d.formats"
-            func facetRow(_ row: Row, from i: Int) -> FacetRow {
-                FacetRow(publisher: row[i], licence: row[i + 1], isOpen: row[i + 2], tags: row[i + 3], themes: row[i + 4], formats: row[i + 5])
+            let order: String
+            switch query.sort {
+            case .relevance, .modified: order = "d.modified DESC, d.rid DESC"
+            case .created: order = "d.created DESC, d.rid DESC"
+            case .title: order = "d.title, d.rid"
             }
             let cached = facetCache.get(query, head: head)
             var pageRIDs: [Int64]
             var total: Int
             var facets: [Facet: [FacetValue]]
 
+            func countFacets(_ counter: FacetCounter) throws -> [Facet: [FacetValue]] {
+                let values = try facetDictionary.resolve(counter.seenCodes) {
+                    try Row.fetchAll(db, sql: "SELECT code, facet, value FROM facet_value").map { ($0[0], $0[1], $0[2]) }
+                }
+                return counter.result(values: values, limit: FacetCache.storedFacetValues)
+            }
+
             if !terms.isEmpty {
-                let match = terms.map { "\"\($0)\"" }.joined(separator: " ")
-                let matchValues: [any DatabaseValueConvertible] = [match] + arguments
-                let matchArguments: StatementArguments = StatementArguments(matchValues)
-                let rank = "bm25(dataset_fts, 10.0, 1.0, 4.0, 2.0)"
-                if let cached, query.sort == .relevance {
+                let all = terms.map { "\"\($0)\"" }.joined(separator: " ")
+                let matchValues: [any DatabaseValueConvertible] = [all] + arguments
+                if let cached, query.sort == .relevance, let ranked = cached.ranked {
+                    (total, facets) = (cached.total, cached.facets)
+                    pageRIDs = Array(ranked.dropFirst(query.offset).prefix(query.limit))
+                } else if let cached, query.sort != .relevance {
                     (total, facets) = (cached.total, cached.facets)
                     pageRIDs = try Int64.fetchAll(
                         db,
                         sql: """
                             SELECT d.rid FROM dataset_fts JOIN dataset d ON d.rid = dataset_fts.rowid
-                            WHERE dataset_fts MATCH ? AND \(whereClause) ORDER BY \(rank), d.rid LIMIT ? OFFSET ?
+                            WHERE dataset_fts MATCH ? AND \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
                             """,
                         arguments: StatementArguments(matchValues + [query.limit, query.offset]))
                 } else {
-                    // One pass over the matches counts the facets and collects each match's sort key.
-                    let sortKey: String
-                    switch query.sort {
-                    case .relevance: sortKey = rank
-                    case .modified: sortKey = "d.modified"
-                    case .created: sortKey = "d.created"
-                    case .title: sortKey = "lower(d.title)"
-                    }
+                    // One pass over the matches counts the facets and collects each match's sort keys.
                     var counter = FacetCounter()
-                    var keyed: [(rid: Int64, key: DatabaseValue)] = []
+                    var matches: [(rid: Int64, modified: String, key: String)] = []
+                    let sortColumn = query.sort == .created ? "d.created" : query.sort == .title ? "lower(d.title)" : "d.modified"
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
-                            SELECT d.rid, \(sortKey), \(facetColumns) FROM dataset_fts JOIN dataset d ON d.rid = dataset_fts.rowid
-                            WHERE dataset_fts MATCH ? AND \(whereClause)
+                            SELECT d.rid, d.modified, \(sortColumn), d.facet_codes FROM dataset_fts
+                            JOIN dataset d ON d.rid = dataset_fts.rowid WHERE dataset_fts MATCH ? AND \(whereClause)
                             """,
-                        arguments: matchArguments)
+                        arguments: StatementArguments(matchValues))
                     while let row = try rows.next() {
-                        counter.add(facetRow(row, from: 2))
-                        keyed.append((row[0], row[1]))
+                        try row.withUnsafeData(atIndex: 3) { data in if let data { counter.add(codes: [UInt8](data)) } }
+                        matches.append((row[0], row[1], row[2]))
                     }
-                    keyed.sort { a, b in
-                        switch query.sort {
-                        case .relevance:
-                            let (x, y) = (Double.fromDatabaseValue(a.key) ?? 0, Double.fromDatabaseValue(b.key) ?? 0)
-                            return x != y ? x < y : a.rid < b.rid
-                        case .title:
-                            let (x, y) = (String.fromDatabaseValue(a.key) ?? "", String.fromDatabaseValue(b.key) ?? "")
-                            return x != y ? x < y : a.rid < b.rid
-                        case .modified, .created:
-                            let (x, y) = (String.fromDatabaseValue(a.key) ?? "", String.fromDatabaseValue(b.key) ?? "")
-                            return x != y ? x > y : a.rid > b.rid
-                        }
-                    }
-                    pageRIDs = keyed.dropFirst(query.offset).prefix(query.limit).map(\.rid)
                     total = counter.total
-                    facets = counter.result(limit: FacetCache.storedFacetValues)
-                    facetCache.put(query, head: head, total: total, facets: facets)
+                    facets = try countFacets(counter)
+                    var ranked: [Int64]?
+                    switch query.sort {
+                    case .relevance:
+                        func ids(_ column: String) throws -> Set<Int64> {
+                            let expression = "\(column) : (\(all))"
+                            return Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM dataset_fts WHERE dataset_fts MATCH ?", arguments: [expression]))
+                        }
+                        let ranker = RelevanceRanker(title: try ids("title"), tags: try ids("tags"))
+                        let scored = matches.map { (score: ranker.score($0.rid), modified: $0.modified, rid: $0.rid) }
+                        ranked = scored.sorted {
+                            ($0.score, $0.modified, $0.rid) > ($1.score, $1.modified, $1.rid)
+                        }.map(\.rid)
+                        pageRIDs = Array(ranked!.dropFirst(query.offset).prefix(query.limit))
+                    case .title:
+                        pageRIDs = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(\.rid)
+                    case .modified, .created:
+                        pageRIDs = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(\.rid)
+                    }
+                    facetCache.put(query, head: head, total: total, facets: facets, ranked: ranked)
                 }
             } else {
                 if let cached {
@@ -208,17 +219,13 @@ public struct SQLiteStore: Store {
                 } else {
                     var counter = FacetCounter()
                     let rows = try Row.fetchCursor(
-                        db, sql: "SELECT \(facetColumns) FROM dataset d WHERE \(whereClause)", arguments: StatementArguments(arguments))
-                    while let row = try rows.next() { counter.add(facetRow(row, from: 0)) }
+                        db, sql: "SELECT d.facet_codes FROM dataset d WHERE \(whereClause)", arguments: StatementArguments(arguments))
+                    while let row = try rows.next() {
+                        try row.withUnsafeData(atIndex: 0) { data in if let data { counter.add(codes: [UInt8](data)) } }
+                    }
                     total = counter.total
-                    facets = counter.result(limit: FacetCache.storedFacetValues)
+                    facets = try countFacets(counter)
                     facetCache.put(query, head: head, total: total, facets: facets)
-                }
-                let order: String
-                switch query.sort {
-                case .relevance, .modified: order = "d.modified DESC, d.rid DESC"
-                case .created: order = "d.created DESC, d.rid DESC"
-                case .title: order = "d.title, d.rid"
                 }
                 pageRIDs = try Int64.fetchAll(
                     db, sql: "SELECT d.rid FROM dataset d WHERE \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?",
@@ -256,20 +263,20 @@ public struct SQLiteStore: Store {
                     try db.execute(
                         sql: """
                             INSERT INTO dataset (id, slug, publisher, title, licence, is_open, tags, themes, formats,
-                                state, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                state, created, modified, facet_codes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: Self.datasetColumns(dataset))
+                        arguments: Self.datasetColumns(dataset) + [try Self.facetCodes(dataset, db: db)])
                     let rid = db.lastInsertedRowID
                     try db.execute(
                         sql: "INSERT INTO dataset_doc (rid, doc) VALUES (?, ?)", arguments: [rid, try AgoraJSON.encodeString(dataset)])
                     try Self.index(dataset, rid: rid, db: db)
                 case .updateDataset(let dataset):
                     var arguments = Self.datasetColumns(dataset)
-                    arguments += [dataset.id]
+                    arguments += [try Self.facetCodes(dataset, db: db), dataset.id]
                     try db.execute(
                         sql: """
                             UPDATE dataset SET id = ?, slug = ?, publisher = ?, title = ?, licence = ?, is_open = ?,
-                                tags = ?, themes = ?, formats = ?, state = ?, created = ?, modified = ?
+                                tags = ?, themes = ?, formats = ?, state = ?, created = ?, modified = ?, facet_codes = ?
                             WHERE id = ?
                             """,
                         arguments: arguments)
@@ -292,6 +299,22 @@ public struct SQLiteStore: Store {
             d.id, d.slug, d.publisher, d.title, d.licence, d.isOpen, PackedList.pack(d.tags), PackedList.pack(d.themes),
             PackedList.pack(d.formats), d.state.rawValue, Timestamp.string(d.created), Timestamp.string(d.modified),
         ]
+    }
+
+    /// Interns the dataset's facet values and returns their codes, packed.
+    private static func facetCodes(_ d: Dataset, db: Database) throws -> Data {
+        var codes: [Int64] = []
+        for (facet, value) in FacetCodes.values(of: d) {
+            try db.execute(
+                sql: "INSERT INTO facet_value (facet, value) VALUES (?, ?) ON CONFLICT (facet, value) DO NOTHING",
+                arguments: [facet.rawValue, value])
+            if let code = try Int64.fetchOne(
+                db, sql: "SELECT code FROM facet_value WHERE facet = ? AND value = ?", arguments: [facet.rawValue, value])
+            {
+                codes.append(code)
+            }
+        }
+        return FacetCodes.pack(codes)
     }
 
     private static func index(_ d: Dataset, rid: Int64, db: Database) throws {

@@ -134,55 +134,92 @@ public protocol Store: Sendable {
     func close() async throws
 }
 
-/// Facet fields of one matching dataset, as both backends read them.
-struct FacetRow {
-    var publisher: String
-    var licence: String?
-    var isOpen: Bool
-    var tags: String
-    var themes: String
-    var formats: String
-}
-
 /// Lists are stored as one text column with a unit separator around every item, so a filter is a
-/// substring test for "\u{1F}item\u{1F}" and counting needs no join.
+/// substring test for "\u{1F}item\u{1F}".
 enum PackedList {
-    static let separator: Character = "\u{1F}"
-
     static func pack(_ items: [String]) -> String {
         items.isEmpty ? "" : "\u{1F}" + items.joined(separator: "\u{1F}") + "\u{1F}"
     }
 
     static func needle(_ item: String) -> String { "\u{1F}\(item)\u{1F}" }
+}
 
-    static func forEach(_ packed: String, _ body: (Substring) -> Void) {
-        for part in packed.split(separator: separator, omittingEmptySubsequences: true) { body(part) }
+/// Facet values are interned as small integers (the store's `facet_value` table), and each dataset
+/// keeps its codes as a little-endian UInt32 blob: counting facets over thousands of matches is then
+/// integer work, with no text to split or hash.
+enum FacetCodes {
+    /// Every (facet, value) a dataset is counted under.
+    static func values(of d: Dataset) -> [(facet: Facet, value: String)] {
+        var out: [(Facet, String)] = [(.publisher, d.publisher), (.licence, d.licence ?? "notspecified"), (.open, d.isOpen ? "true" : "false")]
+        out += d.tags.map { (.tag, $0) }
+        out += d.themes.map { (.theme, $0) }
+        out += d.formats.map { (.format, $0) }
+        return out
+    }
+
+    static func pack(_ codes: [Int64]) -> Data {
+        var data = Data(capacity: codes.count * 4)
+        for code in codes {
+            var little = UInt32(truncatingIfNeeded: code).littleEndian
+            withUnsafeBytes(of: &little) { data.append(contentsOf: $0) }
+        }
+        return data
     }
 }
 
+/// Counts interned facet codes; resolves them to values once, at the end.
 struct FacetCounter {
-    private var counts: [Facet: [String: Int]] = [:]
     private(set) var total = 0
+    private var counts: [Int] = []
 
-    mutating func add(_ row: FacetRow) {
+    mutating func add<Bytes: Collection>(codes bytes: Bytes) where Bytes.Element == UInt8, Bytes.Index == Int {
         total += 1
-        counts[.publisher, default: [:]][row.publisher, default: 0] += 1
-        counts[.licence, default: [:]][row.licence ?? "notspecified", default: 0] += 1
-        counts[.open, default: [:]][row.isOpen ? "true" : "false", default: 0] += 1
-        PackedList.forEach(row.tags) { counts[.tag, default: [:]][String($0), default: 0] += 1 }
-        PackedList.forEach(row.themes) { counts[.theme, default: [:]][String($0), default: 0] += 1 }
-        PackedList.forEach(row.formats) { counts[.format, default: [:]][String($0), default: 0] += 1 }
+        var i = bytes.startIndex
+        while i + 3 < bytes.endIndex {
+            let code = Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24
+            if code >= counts.count { counts += Array(repeating: 0, count: max(code + 1 - counts.count, 256)) }
+            counts[code] += 1
+            i += 4
+        }
     }
 
-    func result(limit: Int) -> [Facet: [FacetValue]] {
-        var out: [Facet: [FacetValue]] = [:]
-        for facet in Facet.allCases {
-            let values = (counts[facet] ?? [:]).map { FacetValue(value: $0.key, count: $0.value) }
-            out[facet] = Array(
-                values.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }.prefix(limit))
+    /// The codes that were seen, for resolving.
+    var seenCodes: [Int] { counts.indices.filter { counts[$0] > 0 } }
+
+    func result(values: [Int: (facet: Facet, value: String)], limit: Int) -> [Facet: [FacetValue]] {
+        var out: [Facet: [FacetValue]] = Dictionary(uniqueKeysWithValues: Facet.allCases.map { ($0, []) })
+        for (code, count) in counts.enumerated() where count > 0 {
+            guard let (facet, value) = values[code] else { continue }
+            out[facet, default: []].append(FacetValue(value: value, count: count))
         }
-        return out
+        return out.mapValues { Array($0.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }.prefix(limit)) }
     }
+}
+
+/// The in-process copy of `facet_value`. Codes never change meaning, so the copy only grows; an
+/// unknown code (written by another process) triggers a reload.
+final class FacetDictionary: Sendable {
+    private let values = Mutex<[Int: (facet: Facet, value: String)]>([:])
+
+    func resolve(_ codes: [Int], load: () throws -> [(Int, String, String)]) rethrows -> [Int: (facet: Facet, value: String)] {
+        let known = values.withLock { $0 }
+        if codes.allSatisfy({ known[$0] != nil }) { return known }
+        var fresh: [Int: (facet: Facet, value: String)] = [:]
+        for (code, facet, value) in try load() {
+            if let f = Facet(rawValue: facet) { fresh[code] = (f, value) }
+        }
+        values.withLock { $0 = fresh }
+        return fresh
+    }
+}
+
+/// How text search ranks without a per-row scoring function: every word in the title counts most,
+/// then every word in the tags and themes; ties go to the newest change.
+struct RelevanceRanker {
+    var title: Set<Int64>
+    var tags: Set<Int64>
+
+    func score(_ rid: Int64) -> Int { (title.contains(rid) ? 4 : 0) + (tags.contains(rid) ? 2 : 0) }
 }
 
 extension Dataset {
@@ -211,31 +248,33 @@ final class FacetCache: Sendable {
             query.offset = 0
             query.limit = 0
             query.facetLimit = 0
-            if q.sort != .relevance || q.text == nil { query.sort = .relevance }
+            query.sort = .relevance
         }
     }
     struct Entry {
         var head: Int64
         var total: Int
         var facets: [Facet: [FacetValue]]
+        /// For text searches in relevance order: every match's row id, in order.
+        var ranked: [Int64]?
     }
 
     private let entries = Mutex<[Key: Entry]>([:])
 
-    func get(_ query: DatasetQuery, head: Int64) -> (total: Int, facets: [Facet: [FacetValue]])? {
+    func get(_ query: DatasetQuery, head: Int64) -> Entry? {
         entries.withLock { all in
             guard let entry = all[Key(query)], entry.head == head else { return nil }
-            return (entry.total, entry.facets)
+            return entry
         }
     }
 
-    func put(_ query: DatasetQuery, head: Int64, total: Int, facets: [Facet: [FacetValue]]) {
+    func put(_ query: DatasetQuery, head: Int64, total: Int, facets: [Facet: [FacetValue]], ranked: [Int64]? = nil) {
         entries.withLock { all in
             if all.count >= Self.capacity {
                 all = all.filter { $0.value.head == head }
                 if all.count >= Self.capacity, let victim = all.keys.randomElement() { all[victim] = nil }
             }
-            all[Key(query)] = Entry(head: head, total: total, facets: facets)
+            all[Key(query)] = Entry(head: head, total: total, facets: facets, ranked: ranked)
         }
     }
 

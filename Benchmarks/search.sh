@@ -19,14 +19,16 @@ measure() { # label, port
   local label=$1 port=$2
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
   echo "### $label: warm-up"
-  wrk -t2 -c8 -d5s -s Benchmarks/search-queries.lua "http://127.0.0.1:$port" >/dev/null
-  for c in 1 8 32; do
-    echo "### $label: search with facets, $c connection(s), $duration"
-    wrk -t2 -c"$c" -d"$duration" --latency -s Benchmarks/search-queries.lua "http://127.0.0.1:$port" \
-      | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors" || true
+  wrk -t1 -c4 -d5s -s Benchmarks/search-repeated.lua "http://127.0.0.1:$port" >/dev/null
+  for script in varied repeated; do
+    for c in 1 4 16; do
+      echo "### $label: search with facets ($script queries), $c connection(s), $duration"
+      wrk -t1 -c"$c" -d"$duration" --latency -s "Benchmarks/search-$script.lua" "http://127.0.0.1:$port" \
+        | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors" || true
+    done
   done
-  echo "### $label: browse all (no query, facets over the whole catalogue), 8 connections"
-  wrk -t2 -c8 -d10s --latency "http://127.0.0.1:$port/api/v1/datasets" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx" || true
+  echo "### $label: browse all (no query, facets over the whole catalogue, cached between writes), 4 connections"
+  wrk -t1 -c4 -d10s --latency "http://127.0.0.1:$port/api/v1/datasets" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx" || true
 }
 
 if [ ! -f "$work/sqlite/agora.sqlite" ]; then

@@ -178,18 +178,27 @@ public struct SQLiteStore: Store {
                 } else {
                     // One pass over the matches counts the facets and collects each match's sort keys.
                     var counter = FacetCounter()
-                    var matches: [(rid: Int64, modified: String, key: String)] = []
-                    let sortColumn = query.sort == .created ? "d.created" : query.sort == .title ? "lower(d.title)" : "d.modified"
+                    var matches: [(rid: Int64, key: String)] = []
+                    // Relevance needs no per-row key: ties go to the newest dataset (highest row id).
+                    let sortColumn: String
+                    switch query.sort {
+                    case .relevance: sortColumn = "''"
+                    case .modified: sortColumn = "d.modified"
+                    case .created: sortColumn = "d.created"
+                    case .title: sortColumn = "lower(d.title)"
+                    }
                     let rows = try Row.fetchCursor(
                         db,
                         sql: """
-                            SELECT d.rid, d.modified, \(sortColumn), d.facet_codes FROM dataset_fts
+                            SELECT d.rid, \(sortColumn), d.facet_codes FROM dataset_fts
                             JOIN dataset d ON d.rid = dataset_fts.rowid WHERE dataset_fts MATCH ? AND \(whereClause)
                             """,
                         arguments: StatementArguments(matchValues))
                     while let row = try rows.next() {
-                        try row.withUnsafeData(atIndex: 3) { data in if let data { counter.add(codes: [UInt8](data)) } }
-                        matches.append((row[0], row[1], row[2]))
+                        try row.withUnsafeData(atIndex: 2) { data in
+                            data?.withUnsafeBytes { counter.add(codes: $0) }
+                        }
+                        matches.append((row[0], row[1]))
                     }
                     total = counter.total
                     facets = try countFacets(counter)
@@ -201,10 +210,7 @@ public struct SQLiteStore: Store {
                             return Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM dataset_fts WHERE dataset_fts MATCH ?", arguments: [expression]))
                         }
                         let ranker = RelevanceRanker(title: try ids("title"), tags: try ids("tags"))
-                        let scored = matches.map { (score: ranker.score($0.rid), modified: $0.modified, rid: $0.rid) }
-                        ranked = scored.sorted {
-                            ($0.score, $0.modified, $0.rid) > ($1.score, $1.modified, $1.rid)
-                        }.map(\.rid)
+                        ranked = matches.map { (score: ranker.score($0.rid), rid: $0.rid) }.sorted { ($0.score, $0.rid) > ($1.score, $1.rid) }.map(\.rid)
                         pageRIDs = Array(ranked!.dropFirst(query.offset).prefix(query.limit))
                     case .title:
                         pageRIDs = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(\.rid)
@@ -221,7 +227,7 @@ public struct SQLiteStore: Store {
                     let rows = try Row.fetchCursor(
                         db, sql: "SELECT d.facet_codes FROM dataset d WHERE \(whereClause)", arguments: StatementArguments(arguments))
                     while let row = try rows.next() {
-                        try row.withUnsafeData(atIndex: 0) { data in if let data { counter.add(codes: [UInt8](data)) } }
+                        try row.withUnsafeData(atIndex: 0) { data in data?.withUnsafeBytes { counter.add(codes: $0) } }
                     }
                     total = counter.total
                     facets = try countFacets(counter)

@@ -214,7 +214,7 @@ final class FacetDictionary: Sendable {
 }
 
 /// How text search ranks without a per-row scoring function: every word in the title counts most,
-/// then every word in the tags and themes; ties go to the newest change.
+/// then every word in the tags and themes; ties go to the newest dataset.
 struct RelevanceRanker {
     var title: Set<Int64>
     var tags: Set<Int64>

@@ -288,6 +288,14 @@ public struct CatalogService: Sendable {
             .updateDataset(dataset), change: try draft(dataset, op: "update", actor: actor, summary: "removed distribution \(old.title)"))
     }
 
+    /// Checks that `actor` may change dataset `slug`, before a caller does expensive work such as
+    /// receiving an upload.
+    public func requireWritable(slug: String, by actor: Identity?) async throws {
+        guard let actor else { throw Problem.unauthorized }
+        let dataset = try await dataset(slug: slug)
+        _ = try await writablePublisher(dataset.publisher, actor: actor)
+    }
+
     // MARK: Helpers
 
     private func writablePublisher(_ slug: String, actor: Identity) async throws -> Publisher {

@@ -184,9 +184,8 @@ struct CatalogRoutes {
 
     /// Streams the request body into the blob store, hashing as it goes; only a complete file is recorded.
     private func upload(_ request: Request, slug: String, contentType: String, identity: Identity?) async throws -> Distribution {
-        guard identity != nil else { throw Problem.unauthorized }
         // Fail before reading a large body when the dataset or the right to write it is missing.
-        _ = try await catalog.dataset(slug: slug)
+        try await catalog.requireWritable(slug: slug, by: identity)
         let params = request.uri.queryParameters
         guard let fileName = params.get("file_name"), !fileName.isEmpty else {
             throw Problem.badRequest(

@@ -208,8 +208,11 @@ struct APITests {
 
             let outsider = try await client.send(
                 .post, "/api/v1/datasets/bus-stops/distributions?file_name=x.csv", token: hub.outsiderToken,
-                body: ByteBuffer(string: csv), headers: [.contentType: "text/csv"])
+                body: ByteBuffer(string: csv + "refused"), headers: [.contentType: "text/csv"])
             #expect(outsider.status == .forbidden)
+            let stored = try FileManager.default.subpathsOfDirectory(atPath: hub.services.blobs.root.appendingPathComponent("sha256").path)
+            #expect(stored.contains { $0.hasSuffix(SHA256Hex.of(csv)) })
+            #expect(!stored.contains { $0.hasSuffix(SHA256Hex.of(csv + "refused")) }, "a refused upload stores nothing")
 
             let link = try await client.send(
                 .post, "/api/v1/datasets/bus-stops/distributions", token: hub.editorToken,

@@ -69,7 +69,8 @@ struct GenerateCatalog: AsyncParsableCommand {
             let p = Publisher(
                 id: UUIDv7.string(at: base), slug: slug, title: "\(place) \(kind)", created: base, modified: base)
             if try await store.publisher(slug: slug) == nil {
-                try await store.apply(.createPublisher(p), change: draft("publisher", p.id, p.slug, try ChangeDraft.contentHash(of: p), base))
+                try await store.apply(
+                    .createPublisher(p), change: draft("publisher", p.id, p.slug, try ChangeDraft.contentHash(of: p), base))
             }
             publisherSlugs.append(slug)
         }
@@ -84,7 +85,8 @@ struct GenerateCatalog: AsyncParsableCommand {
             let modified = base.addingTimeInterval(Double(i) * 60)
             let d = Dataset(
                 id: UUIDv7.string(at: modified), slug: "bench-\(i)", publisher: random.pick(publisherSlugs), title: title,
-                description: "\(qualifier.capitalized) \(topic.words) data for \(place), published \(year). Covers \(random.pick(Self.topics).words) and related measures.",
+                description:
+                    "\(qualifier.capitalized) \(topic.words) data for \(place), published \(year). Covers \(random.pick(Self.topics).words) and related measures.",
                 licence: licence.isEmpty ? nil : licence, licenceTitle: licence.isEmpty ? nil : licenceTable.licence(licence)?.title,
                 isOpen: licence.isEmpty ? false : (licenceTable.licence(licence)?.isOpen ?? false),
                 tags: topic.tags + [place.lowercased()], themes: [topic.theme], spatial: SpatialCoverage(name: place),

@@ -51,7 +51,9 @@ public struct CatalogService: Sendable {
     }
 
     /// Replaces (`presentFields` nil) or patches (only the fields present) a publisher's description.
-    public func updatePublisher(slug: String, _ input: PublisherInput, presentFields: Set<String>?, by actor: Identity?)
+    public func updatePublisher(
+        slug: String, _ input: PublisherInput, presentFields: Set<String>?, by actor: Identity?
+    )
         async throws -> Publisher
     {
         guard let actor else { throw Problem.unauthorized }
@@ -143,13 +145,17 @@ public struct CatalogService: Sendable {
     }
 
     /// PATCH: only the fields present in the request change; a field sent as null is cleared.
-    public func patchDataset(slug: String, _ input: DatasetInput, presentFields: Set<String>, by actor: Identity?)
+    public func patchDataset(
+        slug: String, _ input: DatasetInput, presentFields: Set<String>, by actor: Identity?
+    )
         async throws -> Dataset
     {
         try await update(slug: slug, input, present: presentFields, actor: actor)
     }
 
-    private func update(slug: String, _ input: DatasetInput, present: Set<String>?, actor: Identity?) async throws
+    private func update(
+        slug: String, _ input: DatasetInput, present: Set<String>?, actor: Identity?
+    ) async throws
         -> Dataset
     {
         guard let actor else { throw Problem.unauthorized }
@@ -273,7 +279,8 @@ public struct CatalogService: Sendable {
         dataset.modified = now
         try finish(&dataset)
         try await store.apply(
-            .updateDataset(dataset), change: try draft(dataset, op: "update", actor: actor, summary: "updated distribution \(updated.title)"))
+            .updateDataset(dataset),
+            change: try draft(dataset, op: "update", actor: actor, summary: "updated distribution \(updated.title)"))
         return updated
     }
 
@@ -338,9 +345,12 @@ public struct CatalogService: Sendable {
             for (i, theme) in (input.themes ?? []).enumerated() {
                 let code = theme.uppercased()
                 if Vocabularies.themeLabel(code) == nil {
-                    errors.append(.init(
-                        field: "themes[\(i)]",
-                        message: "'\(theme)' is not an EU data theme code (one of \(Vocabularies.themes.map(\.code).joined(separator: ", ")))"))
+                    errors.append(
+                        .init(
+                            field: "themes[\(i)]",
+                            message:
+                                "'\(theme)' is not an EU data theme code (one of \(Vocabularies.themes.map(\.code).joined(separator: ", ")))"
+                        ))
                 } else if !themes.contains(code) {
                     themes.append(code)
                 }
@@ -377,8 +387,9 @@ public struct CatalogService: Sendable {
         }
         if given("update_frequency") {
             if let frequency = input.updateFrequency, !Vocabularies.frequencies.contains(frequency) {
-                errors.append(.init(
-                    field: "update_frequency", message: "must be one of \(Vocabularies.frequencies.joined(separator: ", "))"))
+                errors.append(
+                    .init(
+                        field: "update_frequency", message: "must be one of \(Vocabularies.frequencies.joined(separator: ", "))"))
             }
             dataset.updateFrequency = input.updateFrequency
         }
@@ -534,7 +545,8 @@ public struct CatalogService: Sendable {
 
     static func cleanFileName(_ name: String) -> String {
         let base = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let safe = String(base.unicodeScalars.filter { $0.properties.generalCategory != .control && $0 != "\"" }.prefix(200).map(Character.init))
+        let safe = String(
+            base.unicodeScalars.filter { $0.properties.generalCategory != .control && $0 != "\"" }.prefix(200).map(Character.init))
         return safe.isEmpty ? "file" : safe
     }
 

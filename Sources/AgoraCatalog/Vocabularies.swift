@@ -1,3 +1,5 @@
+import Foundation
+
 /// The controlled lists datasets are described with. Themes are the EU Data Theme codes DCAT-AP uses,
 /// so the catalogue maps onto DCAT without guessing.
 public enum Vocabularies {
@@ -87,5 +89,3 @@ public enum Vocabularies {
         }
     }
 }
-
-import Foundation

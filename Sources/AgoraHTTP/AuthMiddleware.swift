@@ -8,7 +8,9 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = AgoraRequestContext
     let accounts: AccountService
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }

@@ -48,7 +48,8 @@ struct CatalogRoutes {
 
         routes.get("/api/v1/publishers") { _, _ in
             let all = try await catalog.publishers()
-            return try Reply.json(Listing(count: all.count, results: all.map { PublisherView(publisher: $0.publisher, datasetCount: $0.datasetCount) }))
+            return try Reply.json(
+                Listing(count: all.count, results: all.map { PublisherView(publisher: $0.publisher, datasetCount: $0.datasetCount) }))
         }
         routes.post("/api/v1/publishers") { request, context in
             let (input, _) = try await StrictJSON.decode(PublisherInput.self, from: request, schema: Self.publisherSchema, limit: limit)

@@ -71,7 +71,9 @@ struct MetricsMiddleware: RouterMiddleware {
     typealias Context = AgoraRequestContext
     let metrics: RequestMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let start = ContinuousClock.now

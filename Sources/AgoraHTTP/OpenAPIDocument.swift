@@ -19,14 +19,26 @@ enum OpenAPIDocument {
         .init(method: "GET", path: "/health", summary: "Liveness and store reachability", tag: "system"),
         .init(method: "GET", path: "/metrics", summary: "Prometheus metrics: request counts and latencies", tag: "system"),
         .init(method: "GET", path: "/api/v1/openapi.json", summary: "This document", tag: "system"),
-        .init(method: "GET", path: "/api/v1/publishers", summary: "List publishers with dataset counts", tag: "publishers", response: "PublisherList"),
-        .init(method: "POST", path: "/api/v1/publishers", summary: "Create a publisher (site admin)", tag: "publishers", body: "PublisherInput", response: "Publisher", status: "201", auth: true),
+        .init(
+            method: "GET", path: "/api/v1/publishers", summary: "List publishers with dataset counts", tag: "publishers",
+            response: "PublisherList"),
+        .init(
+            method: "POST", path: "/api/v1/publishers", summary: "Create a publisher (site admin)", tag: "publishers",
+            body: "PublisherInput", response: "Publisher", status: "201", auth: true),
         .init(method: "GET", path: "/api/v1/publishers/{slug}", summary: "Show a publisher", tag: "publishers", response: "Publisher"),
-        .init(method: "PUT", path: "/api/v1/publishers/{slug}", summary: "Replace a publisher's description", tag: "publishers", body: "PublisherInput", response: "Publisher", auth: true),
-        .init(method: "PATCH", path: "/api/v1/publishers/{slug}", summary: "Change some of a publisher's fields", tag: "publishers", body: "PublisherInput", response: "Publisher", auth: true),
+        .init(
+            method: "PUT", path: "/api/v1/publishers/{slug}", summary: "Replace a publisher's description", tag: "publishers",
+            body: "PublisherInput", response: "Publisher", auth: true),
+        .init(
+            method: "PATCH", path: "/api/v1/publishers/{slug}", summary: "Change some of a publisher's fields", tag: "publishers",
+            body: "PublisherInput", response: "Publisher", auth: true),
         .init(method: "GET", path: "/api/v1/publishers/{slug}/members", summary: "List a publisher's members", tag: "people"),
-        .init(method: "PUT", path: "/api/v1/publishers/{slug}/members/{account}", summary: "Add a member or change their role (publisher admin)", tag: "people", body: "MemberRole", auth: true),
-        .init(method: "DELETE", path: "/api/v1/publishers/{slug}/members/{account}", summary: "Remove a member (publisher admin)", tag: "people", status: "204", auth: true),
+        .init(
+            method: "PUT", path: "/api/v1/publishers/{slug}/members/{account}",
+            summary: "Add a member or change their role (publisher admin)", tag: "people", body: "MemberRole", auth: true),
+        .init(
+            method: "DELETE", path: "/api/v1/publishers/{slug}/members/{account}", summary: "Remove a member (publisher admin)",
+            tag: "people", status: "204", auth: true),
         .init(
             method: "GET", path: "/api/v1/datasets", summary: "Search datasets, with facets", tag: "datasets",
             query: [
@@ -38,32 +50,59 @@ enum OpenAPIDocument {
                 ("sort", "relevance, modified, created or title", "string"), ("page", "Page number from 1", "integer"),
                 ("per_page", "Results per page, 1 to 100", "integer"), ("facet_limit", "Values per facet, 1 to 100", "integer"),
             ], response: "SearchResult"),
-        .init(method: "POST", path: "/api/v1/datasets", summary: "Create a dataset (publisher editor)", tag: "datasets", body: "DatasetInput", response: "Dataset", status: "201", auth: true),
+        .init(
+            method: "POST", path: "/api/v1/datasets", summary: "Create a dataset (publisher editor)", tag: "datasets", body: "DatasetInput",
+            response: "Dataset", status: "201", auth: true),
         .init(method: "GET", path: "/api/v1/datasets/{slug}", summary: "Show a dataset", tag: "datasets", response: "Dataset"),
-        .init(method: "PUT", path: "/api/v1/datasets/{slug}", summary: "Replace a dataset's description (distributions left out are kept)", tag: "datasets", body: "DatasetInput", response: "Dataset", auth: true),
-        .init(method: "PATCH", path: "/api/v1/datasets/{slug}", summary: "Change some fields; null clears a field", tag: "datasets", body: "DatasetInput", response: "Dataset", auth: true),
-        .init(method: "DELETE", path: "/api/v1/datasets/{slug}", summary: "Delete a dataset (soft: its history remains)", tag: "datasets", status: "204", auth: true),
-        .init(method: "GET", path: "/api/v1/datasets/{slug}/history", summary: "The dataset's change-log entries, newest first", tag: "datasets", response: "ChangeList"),
-        .init(method: "GET", path: "/api/v1/datasets/{slug}/distributions", summary: "List a dataset's distributions", tag: "distributions"),
+        .init(
+            method: "PUT", path: "/api/v1/datasets/{slug}", summary: "Replace a dataset's description (distributions left out are kept)",
+            tag: "datasets", body: "DatasetInput", response: "Dataset", auth: true),
+        .init(
+            method: "PATCH", path: "/api/v1/datasets/{slug}", summary: "Change some fields; null clears a field", tag: "datasets",
+            body: "DatasetInput", response: "Dataset", auth: true),
+        .init(
+            method: "DELETE", path: "/api/v1/datasets/{slug}", summary: "Delete a dataset (soft: its history remains)", tag: "datasets",
+            status: "204", auth: true),
+        .init(
+            method: "GET", path: "/api/v1/datasets/{slug}/history", summary: "The dataset's change-log entries, newest first",
+            tag: "datasets", response: "ChangeList"),
+        .init(
+            method: "GET", path: "/api/v1/datasets/{slug}/distributions", summary: "List a dataset's distributions", tag: "distributions"),
         .init(
             method: "POST", path: "/api/v1/datasets/{slug}/distributions",
             summary: "Add a link (JSON body) or upload a file (any other content type, with ?file_name=)", tag: "distributions",
             query: [("file_name", "Name of the uploaded file", "string"), ("title", "Title of the uploaded distribution", "string")],
             body: "DistributionInput", response: "Distribution", status: "201", auth: true),
-        .init(method: "GET", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Show a distribution", tag: "distributions", response: "Distribution"),
-        .init(method: "PUT", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Replace a distribution", tag: "distributions", body: "DistributionInput", response: "Distribution", auth: true),
-        .init(method: "PATCH", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Change some of a distribution's fields", tag: "distributions", body: "DistributionInput", response: "Distribution", auth: true),
-        .init(method: "DELETE", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Remove a distribution", tag: "distributions", status: "204", auth: true),
-        .init(method: "GET", path: "/api/v1/datasets/{slug}/distributions/{id}/download", summary: "Download an uploaded file (or be redirected to a link)", tag: "distributions"),
+        .init(
+            method: "GET", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Show a distribution", tag: "distributions",
+            response: "Distribution"),
+        .init(
+            method: "PUT", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Replace a distribution", tag: "distributions",
+            body: "DistributionInput", response: "Distribution", auth: true),
+        .init(
+            method: "PATCH", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Change some of a distribution's fields",
+            tag: "distributions", body: "DistributionInput", response: "Distribution", auth: true),
+        .init(
+            method: "DELETE", path: "/api/v1/datasets/{slug}/distributions/{id}", summary: "Remove a distribution", tag: "distributions",
+            status: "204", auth: true),
+        .init(
+            method: "GET", path: "/api/v1/datasets/{slug}/distributions/{id}/download",
+            summary: "Download an uploaded file (or be redirected to a link)", tag: "distributions"),
         .init(method: "GET", path: "/api/v1/licences", summary: "Licences this hub knows, with their openness", tag: "catalogue"),
         .init(method: "GET", path: "/api/v1/themes", summary: "EU data theme codes", tag: "catalogue"),
         .init(
             method: "GET", path: "/api/v1/changes", summary: "The hash-chained change log", tag: "catalogue",
             query: [("after", "Sequence number to start after", "integer"), ("limit", "Entries, 1 to 1000", "integer")],
             response: "ChangeList"),
-        .init(method: "POST", path: "/api/v1/accounts", summary: "Create an account (site admin)", tag: "people", body: "NewAccount", response: "Account", status: "201", auth: true),
-        .init(method: "GET", path: "/api/v1/accounts/me", summary: "The account behind the token, with its memberships", tag: "people", auth: true),
-        .init(method: "POST", path: "/api/v1/accounts/{name}/tokens", summary: "Create an API token (shown once)", tag: "people", body: "NewToken", status: "201", auth: true),
+        .init(
+            method: "POST", path: "/api/v1/accounts", summary: "Create an account (site admin)", tag: "people", body: "NewAccount",
+            response: "Account", status: "201", auth: true),
+        .init(
+            method: "GET", path: "/api/v1/accounts/me", summary: "The account behind the token, with its memberships", tag: "people",
+            auth: true),
+        .init(
+            method: "POST", path: "/api/v1/accounts/{name}/tokens", summary: "Create an API token (shown once)", tag: "people",
+            body: "NewToken", status: "201", auth: true),
         // Pages and their JSON twins.
         .init(method: "GET", path: "/", summary: "Home page: search box and facets", tag: "pages"),
         .init(method: "GET", path: "/index.json", summary: "Home page as JSON", tag: "pages"),
@@ -98,9 +137,17 @@ enum OpenAPIDocument {
             "uploaded": ["type": "boolean"], "file_name": nullableString, "created": timestamp, "modified": timestamp,
         ])
         let coverage: [String: Any] = [
-            "spatial": ["type": ["object", "null"], "properties": ["name": string, "bbox": ["type": "array", "items": ["type": "number"], "minItems": 4, "maxItems": 4]]],
-            "temporal": ["type": ["object", "null"], "properties": ["start": ["type": "string", "format": "date"], "end": ["type": "string", "format": "date"]]],
-            "contact_point": ["type": ["object", "null"], "properties": ["name": string, "email": ["type": "string", "format": "email"]]],
+            "spatial": [
+                "type": ["object", "null"],
+                "properties": ["name": string, "bbox": ["type": "array", "items": ["type": "number"], "minItems": 4, "maxItems": 4]],
+            ],
+            "temporal": [
+                "type": ["object", "null"],
+                "properties": ["start": ["type": "string", "format": "date"], "end": ["type": "string", "format": "date"]],
+            ],
+            "contact_point": [
+                "type": ["object", "null"], "properties": ["name": string, "email": ["type": "string", "format": "email"]],
+            ],
         ]
         var datasetInputProps: [String: Any] = [
             "slug": ["type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"], "publisher": string, "title": string,
@@ -145,17 +192,28 @@ enum OpenAPIDocument {
             "Dataset": object(datasetProps, required: ["id", "slug", "publisher", "title"]),
             "PublisherInput": publisherInput,
             "Publisher": publisher,
-            "PublisherList": object(["count": ["type": "integer"], "results": ["type": "array", "items": ["$ref": "#/components/schemas/Publisher"]]]),
+            "PublisherList": object([
+                "count": ["type": "integer"], "results": ["type": "array", "items": ["$ref": "#/components/schemas/Publisher"]],
+            ]),
             "ChangeEntry": change,
-            "ChangeList": object(["count": ["type": "integer"], "results": ["type": "array", "items": ["$ref": "#/components/schemas/ChangeEntry"]]]),
+            "ChangeList": object([
+                "count": ["type": "integer"], "results": ["type": "array", "items": ["$ref": "#/components/schemas/ChangeEntry"]],
+            ]),
             "SearchResult": object([
                 "count": ["type": "integer"], "page": ["type": "integer"], "per_page": ["type": "integer"],
                 "results": ["type": "array", "items": ["$ref": "#/components/schemas/Dataset"]],
-                "facets": object(["publisher": facetValues, "tag": facetValues, "theme": facetValues, "licence": facetValues, "format": facetValues, "open": facetValues]),
+                "facets": object([
+                    "publisher": facetValues, "tag": facetValues, "theme": facetValues, "licence": facetValues, "format": facetValues,
+                    "open": facetValues,
+                ]),
             ]),
             "MemberRole": object(["role": ["type": "string", "enum": ["editor", "admin"]]], required: ["role"]),
-            "NewAccount": object(["name": string, "display_name": string, "email": string, "site_admin": ["type": "boolean"]], required: ["name"]),
-            "Account": object(["id": string, "name": string, "display_name": string, "email": nullableString, "site_admin": ["type": "boolean"], "created": timestamp]),
+            "NewAccount": object(
+                ["name": string, "display_name": string, "email": string, "site_admin": ["type": "boolean"]], required: ["name"]),
+            "Account": object([
+                "id": string, "name": string, "display_name": string, "email": nullableString, "site_admin": ["type": "boolean"],
+                "created": timestamp,
+            ]),
             "NewToken": object(["label": string]),
         ]
     }
@@ -165,7 +223,8 @@ enum OpenAPIDocument {
         for op in operations {
             var operation: [String: Any] = [
                 "summary": op.summary, "tags": [op.tag],
-                "operationId": op.method.lowercased() + op.path.split(whereSeparator: { !$0.isLetter }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(),
+                "operationId": op.method.lowercased()
+                    + op.path.split(whereSeparator: { !$0.isLetter }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(),
             ]
             var parameters: [[String: Any]] = []
             for segment in op.path.split(separator: "/") where segment.hasPrefix("{") {

@@ -48,9 +48,10 @@ struct PageRoutes {
                     var licence: Licence?
                     var history: [ChangeEntry]
                 }
-                return try Reply.json(Twin(
-                    dataset: dataset, publisher: publisher, licence: dataset.licence.flatMap { catalog.licences.licence($0) },
-                    history: history))
+                return try Reply.json(
+                    Twin(
+                        dataset: dataset, publisher: publisher, licence: dataset.licence.flatMap { catalog.licences.licence($0) },
+                        history: history))
             }
             return Reply.html(datasetPage(dataset, publisher: publisher, history: history))
         }
@@ -79,8 +80,9 @@ struct PageRoutes {
     }
 
     private func publishersJSON(_ all: [(publisher: Publisher, datasetCount: Int)]) throws -> Response {
-        try Reply.json(CatalogRoutes.Listing(
-            count: all.count, results: all.map { CatalogRoutes.PublisherView(publisher: $0.publisher, datasetCount: $0.datasetCount) }))
+        try Reply.json(
+            CatalogRoutes.Listing(
+                count: all.count, results: all.map { CatalogRoutes.PublisherView(publisher: $0.publisher, datasetCount: $0.datasetCount) }))
     }
 
     // MARK: Home
@@ -88,9 +90,10 @@ struct PageRoutes {
     private func homeJSON() async throws -> String {
         let recent = DatasetQuery(sort: .modified, limit: 10)
         let publishers = try await catalog.publishers()
-        let publishersJSON = try AgoraJSON.encodeString(publishers.map {
-            CatalogRoutes.PublisherView(publisher: $0.publisher, datasetCount: $0.datasetCount)
-        })
+        let publishersJSON = try AgoraJSON.encodeString(
+            publishers.map {
+                CatalogRoutes.PublisherView(publisher: $0.publisher, datasetCount: $0.datasetCount)
+            })
         return "{\"site\":\(AgoraJSON.quote(siteName)),\"publishers\":\(publishersJSON),\"recent\":\(try await api.searchJSON(recent))}"
     }
 
@@ -127,16 +130,21 @@ struct PageRoutes {
         var body = "<h1>\(heading)</h1><p class=\"meta\">\(result.total) dataset\(result.total == 1 ? "" : "s")"
         let active = base.filter { $0.0 != "q" && $0.0 != "sort" && $0.0 != "per_page" }
         if !active.isEmpty {
-            body += " · filtered by " + active.map { k, v in
-                let rest = base.filter { !($0.0 == k && $0.1 == v) }
-                return "\(esc(k)): \(esc(v)) <a href=\"/search?\(encode(rest))\" aria-label=\"Remove filter \(esc(k)) \(esc(v))\">✕</a>"
-            }.joined(separator: ", ")
+            body +=
+                " · filtered by "
+                + active.map { k, v in
+                    let rest = base.filter { !($0.0 == k && $0.1 == v) }
+                    return "\(esc(k)): \(esc(v)) <a href=\"/search?\(encode(rest))\" aria-label=\"Remove filter \(esc(k)) \(esc(v))\">✕</a>"
+                }.joined(separator: ", ")
         }
         body += "</p>"
-        body += "<p class=\"meta\">Sort: " + DatasetSort.allCases.map { sort in
-            let params = base.filter { $0.0 != "sort" } + [("sort", sort.rawValue)]
-            return sort == query.sort ? "<strong>\(sort.rawValue)</strong>" : "<a href=\"/search?\(encode(params))\">\(sort.rawValue)</a>"
-        }.joined(separator: " · ") + "</p>"
+        body +=
+            "<p class=\"meta\">Sort: "
+            + DatasetSort.allCases.map { sort in
+                let params = base.filter { $0.0 != "sort" } + [("sort", sort.rawValue)]
+                return sort == query.sort
+                    ? "<strong>\(sort.rawValue)</strong>" : "<a href=\"/search?\(encode(params))\">\(sort.rawValue)</a>"
+            }.joined(separator: " · ") + "</p>"
         body += "<div class=\"layout\">\(facetsHTML(result.facets, titles: titles, base: base))<section aria-label=\"Results\">"
         body += resultsHTML(result.documents, titles: titles)
         let pageNumber = query.offset / query.limit + 1
@@ -202,7 +210,8 @@ struct PageRoutes {
         let licence = d.licence.flatMap { catalog.licences.licence($0) }
         let licenceHTML: String
         if let licence {
-            licenceHTML = "<a href=\"\(esc(licence.url))\" rel=\"license\">\(esc(licence.title))</a> "
+            licenceHTML =
+                "<a href=\"\(esc(licence.url))\" rel=\"license\">\(esc(licence.title))</a> "
                 + (licence.isOpen
                     ? "<span class=\"badge open\">Open data</span>"
                     : "<span class=\"badge closed\">Not open</span> This licence does not meet the Open Definition.")
@@ -217,7 +226,12 @@ struct PageRoutes {
             facts.append(("Tags", d.tags.map { "<a href=\"/search?tag=\(esc(urlQuery($0)))\">\(esc($0))</a>" }.joined(separator: ", ")))
         }
         if !d.themes.isEmpty {
-            facts.append(("Themes", d.themes.map { "<a href=\"/search?theme=\(esc($0))\">\(esc(Vocabularies.themeLabel($0) ?? $0))</a>" }.joined(separator: ", ")))
+            facts.append(
+                (
+                    "Themes",
+                    d.themes.map { "<a href=\"/search?theme=\(esc($0))\">\(esc(Vocabularies.themeLabel($0) ?? $0))</a>" }.joined(
+                        separator: ", ")
+                ))
         }
         if let s = d.spatial {
             var text = s.name.map(esc) ?? ""
@@ -242,7 +256,8 @@ struct PageRoutes {
         if d.distributions.isEmpty {
             body += "<p>No files or links yet.</p>"
         } else {
-            body += "<table><thead><tr><th scope=\"col\">Resource</th><th scope=\"col\">Format</th><th scope=\"col\">Size</th><th scope=\"col\">Download</th></tr></thead><tbody>"
+            body +=
+                "<table><thead><tr><th scope=\"col\">Resource</th><th scope=\"col\">Format</th><th scope=\"col\">Size</th><th scope=\"col\">Download</th></tr></thead><tbody>"
             for x in d.distributions {
                 let href = x.uploaded ? "/api/v1/datasets/\(d.slug)/distributions/\(x.id)/download" : x.url
                 body += "<tr><td>\(esc(x.title))"
@@ -253,12 +268,15 @@ struct PageRoutes {
             }
             body += "</tbody></table>"
         }
-        body += "<h2 id=\"history\">History</h2><table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">What</th><th scope=\"col\">Who</th><th scope=\"col\">Change</th></tr></thead><tbody>"
+        body +=
+            "<h2 id=\"history\">History</h2><table><thead><tr><th scope=\"col\">When</th><th scope=\"col\">What</th><th scope=\"col\">Who</th><th scope=\"col\">Change</th></tr></thead><tbody>"
         for e in history {
-            body += "<tr><td>\(esc(Timestamp.string(e.at)))</td><td>\(esc(e.summary))</td><td>\(esc(e.actor ?? "—"))</td><td class=\"meta\">#\(e.seq) \(esc(String(e.hash.prefix(12))))</td></tr>"
+            body +=
+                "<tr><td>\(esc(Timestamp.string(e.at)))</td><td>\(esc(e.summary))</td><td>\(esc(e.actor ?? "—"))</td><td class=\"meta\">#\(e.seq) \(esc(String(e.hash.prefix(12))))</td></tr>"
         }
         body += "</tbody></table>"
-        body += "<p class=\"meta\">This page as JSON: <a href=\"/dataset/\(esc(d.slug)).json\">/dataset/\(esc(d.slug)).json</a></p></article>"
+        body +=
+            "<p class=\"meta\">This page as JSON: <a href=\"/dataset/\(esc(d.slug)).json\">/dataset/\(esc(d.slug)).json</a></p></article>"
         return page(title: d.title, siteName: siteName, body: body)
     }
 
@@ -276,15 +294,20 @@ struct PageRoutes {
         let pageNumber = query.offset / query.limit + 1
         body += "<nav class=\"pager\" aria-label=\"Pages\">"
         if pageNumber > 1 { body += "<a rel=\"prev\" href=\"/publisher/\(esc(p.slug))?page=\(pageNumber - 1)\">← Previous</a>" }
-        if query.offset + query.limit < result.total { body += "<a rel=\"next\" href=\"/publisher/\(esc(p.slug))?page=\(pageNumber + 1)\">Next →</a>" }
-        body += "</nav><p class=\"meta\">This page as JSON: <a href=\"/publisher/\(esc(p.slug)).json\">/publisher/\(esc(p.slug)).json</a></p>"
+        if query.offset + query.limit < result.total {
+            body += "<a rel=\"next\" href=\"/publisher/\(esc(p.slug))?page=\(pageNumber + 1)\">Next →</a>"
+        }
+        body +=
+            "</nav><p class=\"meta\">This page as JSON: <a href=\"/publisher/\(esc(p.slug)).json\">/publisher/\(esc(p.slug)).json</a></p>"
         return page(title: p.title, siteName: siteName, body: body)
     }
 
     private func publishersPage(_ all: [(publisher: Publisher, datasetCount: Int)]) -> String {
-        var body = "<h1>Publishers</h1><table><thead><tr><th scope=\"col\">Publisher</th><th scope=\"col\">Kind</th><th scope=\"col\">Datasets</th></tr></thead><tbody>"
+        var body =
+            "<h1>Publishers</h1><table><thead><tr><th scope=\"col\">Publisher</th><th scope=\"col\">Kind</th><th scope=\"col\">Datasets</th></tr></thead><tbody>"
         for (p, count) in all {
-            body += "<tr><td><a href=\"/publisher/\(esc(p.slug))\">\(esc(p.title))</a></td><td>\(p.kind == .organisation ? "Organisation" : "Community group")</td><td>\(count)</td></tr>"
+            body +=
+                "<tr><td><a href=\"/publisher/\(esc(p.slug))\">\(esc(p.title))</a></td><td>\(p.kind == .organisation ? "Organisation" : "Community group")</td><td>\(count)</td></tr>"
         }
         body += "</tbody></table>"
         return page(title: "Publishers", siteName: siteName, body: body)

@@ -2,6 +2,7 @@ import AgoraCatalog
 import AgoraCore
 import AgoraPeople
 import AgoraStore
+import Foundation
 import Hummingbird
 
 /// Accounts, API tokens and publishers' members.
@@ -77,5 +78,3 @@ struct PeopleRoutes {
         }
     }
 }
-
-import Foundation

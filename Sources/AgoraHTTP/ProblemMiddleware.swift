@@ -8,7 +8,9 @@ import Logging
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AgoraRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {

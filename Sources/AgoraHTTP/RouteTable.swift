@@ -1,3 +1,4 @@
+import AgoraCore
 import Hummingbird
 
 /// Registers routes on the router and remembers each (method, path), so the OpenAPI document can be
@@ -50,8 +51,6 @@ enum Reply {
 
     static func noContent() -> Response { Response(status: .noContent) }
 }
-
-import AgoraCore
 
 enum AgoraJSONEncoding {
     static func string<T: Encodable>(_ value: T) throws -> String { try AgoraJSON.encodeString(value) }

@@ -56,7 +56,9 @@ enum StrictJSON {
         return try decode(type, from: Data(buffer.readableBytesView), schema: schema)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data, schema: KeySchema) throws -> (
+    static func decode<T: Decodable>(
+        _ type: T.Type, from data: Data, schema: KeySchema
+    ) throws -> (
         value: T, presentFields: Set<String>
     ) {
         if data.isEmpty { throw Problem(.invalidJSON, "The request body is empty; send a JSON object.") }

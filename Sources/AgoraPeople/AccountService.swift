@@ -120,7 +120,9 @@ public struct AccountService: Sendable {
         return out.sorted { $0.account < $1.account }
     }
 
-    public func setMember(_ accountName: String, role: MemberRole, of publisher: Publisher, by actor: Identity?) async throws
+    public func setMember(
+        _ accountName: String, role: MemberRole, of publisher: Publisher, by actor: Identity?
+    ) async throws
         -> Member
     {
         try requireAdmin(of: publisher, actor)

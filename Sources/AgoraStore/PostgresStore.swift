@@ -354,7 +354,9 @@ public final class PostgresStore: Store {
         return FacetCodes.pack(codes)
     }
 
-    private static func appendChange(_ draft: ChangeDraft, connection: PostgresConnection, logger: Logger) async throws
+    private static func appendChange(
+        _ draft: ChangeDraft, connection: PostgresConnection, logger: Logger
+    ) async throws
         -> ChangeEntry
     {
         // Serialises appends across every server sharing the database, so the chain never forks.
@@ -384,10 +386,11 @@ public final class PostgresStore: Store {
         for try await (seq, prev, hash, kind, id, slug, op, content, at, actor, summary) in rows.decode(
             (Int64, String, String, String, String, String, String, String, String, String?, String).self)
         {
-            out.append(ChangeEntry(
-                seq: seq, prevHash: prev, hash: hash, kind: kind, entityID: id, entitySlug: slug, op: op,
-                contentHash: content, at: Timestamp.parse(at) ?? Date(timeIntervalSince1970: 0), actor: actor,
-                summary: summary))
+            out.append(
+                ChangeEntry(
+                    seq: seq, prevHash: prev, hash: hash, kind: kind, entityID: id, entitySlug: slug, op: op,
+                    contentHash: content, at: Timestamp.parse(at) ?? Date(timeIntervalSince1970: 0), actor: actor,
+                    summary: summary))
         }
         return out
     }
@@ -424,9 +427,10 @@ public final class PostgresStore: Store {
         for try await (id, name, display, email, admin, created) in try await client.query(query, logger: logger).decode(
             (String, String, String, String?, Bool, String).self)
         {
-            out.append(Account(
-                id: id, name: name, displayName: display, email: email, isSiteAdmin: admin,
-                created: Timestamp.parse(created) ?? Date(timeIntervalSince1970: 0)))
+            out.append(
+                Account(
+                    id: id, name: name, displayName: display, email: email, isSiteAdmin: admin,
+                    created: Timestamp.parse(created) ?? Date(timeIntervalSince1970: 0)))
         }
         return out
     }

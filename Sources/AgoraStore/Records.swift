@@ -234,9 +234,10 @@ public struct ChangeEntry: Codable, Sendable, Equatable {
     }
 
     public var verifies: Bool {
-        hash == Self.chainHash(
-            seq: seq, prevHash: prevHash, kind: kind, entityID: entityID, entitySlug: entitySlug, op: op,
-            contentHash: contentHash, at: at, actor: actor, summary: summary)
+        hash
+            == Self.chainHash(
+                seq: seq, prevHash: prevHash, kind: kind, entityID: entityID, entitySlug: entitySlug, op: op,
+                contentHash: contentHash, at: at, actor: actor, summary: summary)
     }
 }
 

@@ -33,40 +33,41 @@ public struct SQLiteStore: Store {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-catalogue-people-changelog") { db in
-            try db.execute(sql: """
-                CREATE TABLE publisher (
-                    id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL, doc TEXT NOT NULL);
-                CREATE TABLE dataset (
-                    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, slug TEXT NOT NULL UNIQUE,
-                    publisher TEXT NOT NULL, title TEXT NOT NULL COLLATE NOCASE, licence TEXT,
-                    is_open INTEGER NOT NULL, tags TEXT NOT NULL, themes TEXT NOT NULL, formats TEXT NOT NULL,
-                    state TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, facet_codes BLOB NOT NULL);
-                CREATE TABLE facet_value (
-                    code INTEGER PRIMARY KEY, facet TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (facet, value));
-                -- Documents live apart from the columns search scans, so a scan touches a tenth of the bytes.
-                CREATE TABLE dataset_doc (rid INTEGER PRIMARY KEY REFERENCES dataset(rid), doc TEXT NOT NULL);
-                CREATE INDEX dataset_modified ON dataset(modified);
-                CREATE INDEX dataset_created ON dataset(created);
-                CREATE INDEX dataset_title ON dataset(title);
-                CREATE INDEX dataset_publisher ON dataset(publisher);
-                CREATE VIRTUAL TABLE dataset_fts USING fts5(
-                    title, description, tags, publisher, tokenize = 'porter unicode61 remove_diacritics 2');
-                CREATE TABLE change_log (
-                    seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL,
-                    entity_id TEXT NOT NULL, entity_slug TEXT NOT NULL, op TEXT NOT NULL,
-                    content_hash TEXT NOT NULL, at TEXT NOT NULL, actor TEXT, summary TEXT NOT NULL);
-                CREATE INDEX change_log_entity ON change_log(entity_id, seq);
-                CREATE TABLE account (
-                    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, email TEXT,
-                    is_site_admin INTEGER NOT NULL, created TEXT NOT NULL);
-                CREATE TABLE api_token (
-                    id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES account(id),
-                    token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL, created TEXT NOT NULL);
-                CREATE TABLE membership (
-                    publisher_id TEXT NOT NULL REFERENCES publisher(id),
-                    account_id TEXT NOT NULL REFERENCES account(id), role TEXT NOT NULL,
-                    PRIMARY KEY (publisher_id, account_id));
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE publisher (
+                        id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL, doc TEXT NOT NULL);
+                    CREATE TABLE dataset (
+                        rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, slug TEXT NOT NULL UNIQUE,
+                        publisher TEXT NOT NULL, title TEXT NOT NULL COLLATE NOCASE, licence TEXT,
+                        is_open INTEGER NOT NULL, tags TEXT NOT NULL, themes TEXT NOT NULL, formats TEXT NOT NULL,
+                        state TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL, facet_codes BLOB NOT NULL);
+                    CREATE TABLE facet_value (
+                        code INTEGER PRIMARY KEY, facet TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (facet, value));
+                    -- Documents live apart from the columns search scans, so a scan touches a tenth of the bytes.
+                    CREATE TABLE dataset_doc (rid INTEGER PRIMARY KEY REFERENCES dataset(rid), doc TEXT NOT NULL);
+                    CREATE INDEX dataset_modified ON dataset(modified);
+                    CREATE INDEX dataset_created ON dataset(created);
+                    CREATE INDEX dataset_title ON dataset(title);
+                    CREATE INDEX dataset_publisher ON dataset(publisher);
+                    CREATE VIRTUAL TABLE dataset_fts USING fts5(
+                        title, description, tags, publisher, tokenize = 'porter unicode61 remove_diacritics 2');
+                    CREATE TABLE change_log (
+                        seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL,
+                        entity_id TEXT NOT NULL, entity_slug TEXT NOT NULL, op TEXT NOT NULL,
+                        content_hash TEXT NOT NULL, at TEXT NOT NULL, actor TEXT, summary TEXT NOT NULL);
+                    CREATE INDEX change_log_entity ON change_log(entity_id, seq);
+                    CREATE TABLE account (
+                        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, email TEXT,
+                        is_site_admin INTEGER NOT NULL, created TEXT NOT NULL);
+                    CREATE TABLE api_token (
+                        id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES account(id),
+                        token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL, created TEXT NOT NULL);
+                    CREATE TABLE membership (
+                        publisher_id TEXT NOT NULL REFERENCES publisher(id),
+                        account_id TEXT NOT NULL REFERENCES account(id), role TEXT NOT NULL,
+                        PRIMARY KEY (publisher_id, account_id));
+                    """)
         }
         return migrator
     }
@@ -207,15 +208,21 @@ public struct SQLiteStore: Store {
                     case .relevance:
                         func ids(_ column: String) throws -> Set<Int64> {
                             let expression = "\(column) : (\(all))"
-                            return Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM dataset_fts WHERE dataset_fts MATCH ?", arguments: [expression]))
+                            return Set(
+                                try Int64.fetchAll(
+                                    db, sql: "SELECT rowid FROM dataset_fts WHERE dataset_fts MATCH ?", arguments: [expression]))
                         }
                         let ranker = RelevanceRanker(title: try ids("title"), tags: try ids("tags"))
-                        ranked = matches.map { (score: ranker.score($0.rid), rid: $0.rid) }.sorted { ($0.score, $0.rid) > ($1.score, $1.rid) }.map(\.rid)
+                        ranked = matches.map { (score: ranker.score($0.rid), rid: $0.rid) }.sorted {
+                            ($0.score, $0.rid) > ($1.score, $1.rid)
+                        }.map(\.rid)
                         pageRIDs = Array(ranked!.dropFirst(query.offset).prefix(query.limit))
                     case .title:
-                        pageRIDs = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(\.rid)
+                        pageRIDs = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(
+                            \.rid)
                     case .modified, .created:
-                        pageRIDs = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(\.rid)
+                        pageRIDs = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(
+                            \.rid)
                     }
                     facetCache.put(query, head: head, total: total, facets: facets, ranked: ranked)
                 }

@@ -150,7 +150,9 @@ enum PackedList {
 enum FacetCodes {
     /// Every (facet, value) a dataset is counted under.
     static func values(of d: Dataset) -> [(facet: Facet, value: String)] {
-        var out: [(Facet, String)] = [(.publisher, d.publisher), (.licence, d.licence ?? "notspecified"), (.open, d.isOpen ? "true" : "false")]
+        var out: [(Facet, String)] = [
+            (.publisher, d.publisher), (.licence, d.licence ?? "notspecified"), (.open, d.isOpen ? "true" : "false"),
+        ]
         out += d.tags.map { (.tag, $0) }
         out += d.themes.map { (.theme, $0) }
         out += d.formats.map { (.format, $0) }

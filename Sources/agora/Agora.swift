@@ -12,4 +12,3 @@ struct Agora: AsyncParsableCommand {
             """,
         subcommands: [Serve.self, TokenCommand.self, UserCommand.self])
 }
-

@@ -54,7 +54,9 @@ struct Serve: AsyncParsableCommand {
             fflush(nil)
         }
         let app = AgoraApp.buildApplication(services)
-        print("Agora is serving on http://\(config.host):\(config.port) (\(config.databaseURL == nil ? "SQLite in \(config.dataDirectory)" : "PostgreSQL"))")
+        print(
+            "Agora is serving on http://\(config.host):\(config.port) (\(config.databaseURL == nil ? "SQLite in \(config.dataDirectory)" : "PostgreSQL"))"
+        )
         fflush(nil)
         try await app.runService()
         try await backend.close()

@@ -9,7 +9,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Directory for the SQLite database and uploaded files (env AGORA_DATA; default ./agora-data).")
     var data: String?
 
-    @Option(name: .long, help: "PostgreSQL URL, postgres://user:password@host:port/database (env AGORA_DATABASE_URL). Uploaded files still go under --data.")
+    @Option(
+        name: .long,
+        help: "PostgreSQL URL, postgres://user:password@host:port/database (env AGORA_DATABASE_URL). Uploaded files still go under --data.")
     var database: String?
 
     var dataDirectory: String {

@@ -3,6 +3,7 @@ import AgoraCore
 import AgoraPeople
 import AgoraStore
 import Foundation
+import Testing
 
 /// A catalogue on a private in-memory store with a site admin, a publisher and its editor.
 struct CatalogFixture {
@@ -37,8 +38,6 @@ struct CatalogFixture {
             distributions: [.init(title: "Readings", url: "https://riverton.example/air.csv", mediaType: "text/csv")])
     }
 }
-
-import Testing
 
 func problemKind(_ body: () async throws -> Void) async -> Problem.Kind? {
     do {

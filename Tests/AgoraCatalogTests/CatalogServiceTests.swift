@@ -73,10 +73,11 @@ struct CatalogServiceTests {
         } catch let problem as Problem {
             #expect(problem.kind == .validation)
             let fields = Set(problem.errors.map(\.field))
-            #expect(fields == [
-                "slug", "title", "tags[1]", "themes[0]", "temporal", "update_frequency", "landing_page",
-                "contact_point.email", "spatial.bbox", "distributions[0].url",
-            ])
+            #expect(
+                fields == [
+                    "slug", "title", "tags[1]", "themes[0]", "temporal", "update_frequency", "landing_page",
+                    "contact_point.email", "spatial.bbox", "distributions[0].url",
+                ])
         }
         #expect(try await f.store.headSeq() == head)
     }
@@ -101,7 +102,11 @@ struct CatalogServiceTests {
         _ = try await f.catalog.createDataset(f.validDataset(), by: editor)
         #expect(await problemKind { try await f.catalog.deleteDataset(slug: "air-quality", by: outsider) } == .forbidden)
         // Moving a dataset to a publisher the editor cannot write to is refused.
-        #expect(await problemKind { _ = try await f.catalog.patchDataset(slug: "air-quality", DatasetInput(publisher: "rail"), presentFields: ["publisher"], by: editor) } == .forbidden)
+        #expect(
+            await problemKind {
+                _ = try await f.catalog.patchDataset(
+                    slug: "air-quality", DatasetInput(publisher: "rail"), presentFields: ["publisher"], by: editor)
+            } == .forbidden)
         // Only site admins create publishers; only publisher admins manage members.
         #expect(await problemKind { _ = try await f.catalog.createPublisher(PublisherInput(title: "Mine"), by: editor) } == .forbidden)
         #expect(await problemKind { _ = try await f.accounts.setMember("olga", role: .editor, of: f.council, by: editor) } == .forbidden)
@@ -126,9 +131,11 @@ struct CatalogServiceTests {
             slug: "air-quality", DatasetInput(publisher: "riverton-council", title: "Air"), by: f.admin)
         #expect(replaced.tags.isEmpty && replaced.licence == nil && !replaced.isOpen)
         #expect(replaced.distributions == created.distributions, "omitted distributions are kept")
-        #expect(await problemKind {
-            _ = try await f.catalog.replaceDataset(slug: "air-quality", DatasetInput(slug: "other", publisher: "riverton-council", title: "Air"), by: f.admin)
-        } == .validation)
+        #expect(
+            await problemKind {
+                _ = try await f.catalog.replaceDataset(
+                    slug: "air-quality", DatasetInput(slug: "other", publisher: "riverton-council", title: "Air"), by: f.admin)
+            } == .validation)
         let history = try await f.catalog.history(slug: "air-quality")
         #expect(history.map(\.op) == ["update", "update", "create"])
         #expect(history[1].summary == "updated title, landing_page")
@@ -161,9 +168,12 @@ struct CatalogServiceTests {
             slug: "air-quality", blob: blob, title: nil, fileName: "../../readings 2025.csv", mediaType: nil, by: f.admin)
         #expect(upload.fileName == "readings 2025.csv")
         #expect(upload.mediaType == "text/csv" && upload.uploaded && upload.checksum == blob.sha256 && upload.byteSize == 42)
-        #expect(await problemKind {
-            _ = try await f.catalog.updateDistribution(slug: "air-quality", id: upload.id, DistributionInput(url: "https://elsewhere.example/x.csv"), presentFields: ["url"], by: f.admin)
-        } == .validation)
+        #expect(
+            await problemKind {
+                _ = try await f.catalog.updateDistribution(
+                    slug: "air-quality", id: upload.id, DistributionInput(url: "https://elsewhere.example/x.csv"), presentFields: ["url"],
+                    by: f.admin)
+            } == .validation)
         let renamed = try await f.catalog.updateDistribution(
             slug: "air-quality", id: upload.id, DistributionInput(title: "Readings 2025"), presentFields: ["title"], by: f.admin)
         #expect(renamed.title == "Readings 2025" && renamed.checksum == blob.sha256)
@@ -179,12 +189,20 @@ struct CatalogServiceTests {
     func publishers() async throws {
         let f = try await CatalogFixture()
         #expect(f.council.slug == "riverton-council")
-        #expect(await problemKind { _ = try await f.catalog.createPublisher(PublisherInput(slug: "rail", title: "Dup"), by: f.admin) } == .conflict)
-        #expect(await problemKind { _ = try await f.catalog.createPublisher(PublisherInput(title: "X", homepage: "not a url"), by: f.admin) } == .validation)
+        #expect(
+            await problemKind { _ = try await f.catalog.createPublisher(PublisherInput(slug: "rail", title: "Dup"), by: f.admin) }
+                == .conflict)
+        #expect(
+            await problemKind { _ = try await f.catalog.createPublisher(PublisherInput(title: "X", homepage: "not a url"), by: f.admin) }
+                == .validation)
         let updated = try await f.catalog.updatePublisher(
             slug: "rail", PublisherInput(description: "Trains"), presentFields: ["description"], by: f.admin)
         #expect(updated.title == "Riverton Rail" && updated.description == "Trains")
-        #expect(await problemKind { _ = try await f.catalog.updatePublisher(slug: "rail", PublisherInput(slug: "trains", title: "T"), presentFields: nil, by: f.admin) } == .validation)
+        #expect(
+            await problemKind {
+                _ = try await f.catalog.updatePublisher(
+                    slug: "rail", PublisherInput(slug: "trains", title: "T"), presentFields: nil, by: f.admin)
+            } == .validation)
     }
 
     @Test("the demo city loads once and is searchable")

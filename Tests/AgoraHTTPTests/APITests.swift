@@ -26,7 +26,9 @@ struct APITests {
             let metrics = try await client.send(.get, "/metrics")
             #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
             #expect(metrics.body.contains("agora_http_requests_total{method=\"GET\",route=\"/api/v1/datasets\",status=\"200\"} 1"))
-            #expect(metrics.body.contains("agora_http_request_duration_seconds_bucket{method=\"GET\",route=\"/health\",status=\"200\",le=\"+Inf\"} 1"))
+            #expect(
+                metrics.body.contains(
+                    "agora_http_request_duration_seconds_bucket{method=\"GET\",route=\"/health\",status=\"200\",le=\"+Inf\"} 1"))
         }
     }
 
@@ -80,7 +82,10 @@ struct APITests {
             #expect(unknown.status == .badRequest)
             #expect(problemFields(unknown) == ["colour"])
             #expect(unknown.headers[.contentType] == "application/problem+json")
-            for (query, field) in [("per_page=1000", "per_page"), ("page=0", "page"), ("sort=price", "sort"), ("open=maybe", "open"), ("modified_since=yesterday", "modified_since")] {
+            for (query, field) in [
+                ("per_page=1000", "per_page"), ("page=0", "page"), ("sort=price", "sort"), ("open=maybe", "open"),
+                ("modified_since=yesterday", "modified_since"),
+            ] {
                 let reply = try await client.send(.get, "/api/v1/datasets?\(query)")
                 #expect(reply.status == .badRequest, "\(query)")
                 #expect(problemFields(reply) == [field], "\(query)")
@@ -134,7 +139,8 @@ struct APITests {
             #expect(try await client.send(.post, "/api/v1/datasets", token: "agora_nonsense", json: datasetJSON).status == .unauthorized)
             #expect(try await client.send(.post, "/api/v1/datasets", token: hub.outsiderToken, json: datasetJSON).status == .forbidden)
 
-            let invalid = try await client.send(.post, "/api/v1/datasets", token: hub.editorToken, json: "{\"title\": \"x\",\n \"tags\": [1,}")
+            let invalid = try await client.send(
+                .post, "/api/v1/datasets", token: hub.editorToken, json: "{\"title\": \"x\",\n \"tags\": [1,}")
             #expect(invalid.status == .badRequest)
             #expect(invalid.json["detail"] as? String ?? "" ~= "line 2")
 
@@ -161,7 +167,8 @@ struct APITests {
             #expect(problemFields(pathSlug) == ["slug"])
 
             let duplicate = try await client.send(
-                .post, "/api/v1/datasets", token: hub.editorToken, json: #"{"slug":"bus-stops","publisher":"riverton-council","title":"X"}"#)
+                .post, "/api/v1/datasets", token: hub.editorToken, json: #"{"slug":"bus-stops","publisher":"riverton-council","title":"X"}"#
+            )
             #expect(duplicate.status == .conflict)
 
             let huge = "{\"publisher\":\"riverton-council\",\"title\":\"X\",\"description\":\"\(String(repeating: "a", count: 5000))\"}"
@@ -229,21 +236,30 @@ struct APITests {
     func people() async throws {
         let hub = try await HubFixture()
         try await hub.app.test(.router) { client in
-            let created = try await client.send(.post, "/api/v1/publishers", token: hub.adminToken, json: #"{"title":"Harbour Board","kind":"organisation"}"#)
+            let created = try await client.send(
+                .post, "/api/v1/publishers", token: hub.adminToken, json: #"{"title":"Harbour Board","kind":"organisation"}"#)
             #expect(created.status == .created)
             #expect(created.json["slug"] as? String == "harbour-board")
-            #expect(try await client.send(.post, "/api/v1/publishers", token: hub.editorToken, json: #"{"title":"Mine"}"#).status == .forbidden)
+            #expect(
+                try await client.send(.post, "/api/v1/publishers", token: hub.editorToken, json: #"{"title":"Mine"}"#).status == .forbidden)
 
-            let account = try await client.send(.post, "/api/v1/accounts", token: hub.adminToken, json: #"{"name":"hana","display_name":"Hana"}"#)
+            let account = try await client.send(
+                .post, "/api/v1/accounts", token: hub.adminToken, json: #"{"name":"hana","display_name":"Hana"}"#)
             #expect(account.status == .created)
             let token = try await client.send(.post, "/api/v1/accounts/hana/tokens", token: hub.adminToken, json: #"{"label":"laptop"}"#)
             let secret = try #require(token.json["token"] as? String)
             #expect(try await client.send(.get, "/api/v1/accounts/me", token: secret).json["account"] != nil)
-            #expect(try await client.send(.post, "/api/v1/datasets", token: secret, json: #"{"publisher":"harbour-board","title":"Tides"}"#).status == .forbidden)
-            let member = try await client.send(.put, "/api/v1/publishers/harbour-board/members/hana", token: hub.adminToken, json: #"{"role":"editor"}"#)
+            #expect(
+                try await client.send(.post, "/api/v1/datasets", token: secret, json: #"{"publisher":"harbour-board","title":"Tides"}"#)
+                    .status == .forbidden)
+            let member = try await client.send(
+                .put, "/api/v1/publishers/harbour-board/members/hana", token: hub.adminToken, json: #"{"role":"editor"}"#)
             #expect(member.status == .ok)
-            #expect(try await client.send(.post, "/api/v1/datasets", token: secret, json: #"{"publisher":"harbour-board","title":"Tides"}"#).status == .created)
-            let badRole = try await client.send(.put, "/api/v1/publishers/harbour-board/members/hana", token: hub.adminToken, json: #"{"role":"owner"}"#)
+            #expect(
+                try await client.send(.post, "/api/v1/datasets", token: secret, json: #"{"publisher":"harbour-board","title":"Tides"}"#)
+                    .status == .created)
+            let badRole = try await client.send(
+                .put, "/api/v1/publishers/harbour-board/members/hana", token: hub.adminToken, json: #"{"role":"owner"}"#)
             #expect(badRole.status == .badRequest)
             #expect(try await client.send(.post, "/api/v1/accounts/eddie/tokens", token: secret, json: "{}").status == .forbidden)
             let members = try await client.send(.get, "/api/v1/publishers/harbour-board/members")

@@ -23,10 +23,11 @@ struct BrowserTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium!)
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("agora-chromium-\(UUID().uuidString)")
-        process.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--user-data-dir=\(profile.path)", "--virtual-time-budget=5000",
-        ] + arguments
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--user-data-dir=\(profile.path)", "--virtual-time-budget=5000",
+            ] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -58,7 +59,8 @@ struct BrowserTests {
                 for text in page.expect {
                     #expect(dom.contains(text), "\(page.path) should show '\(text)'")
                 }
-                let name = page.path == "/" ? "home" : page.path.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+                let name =
+                    page.path == "/" ? "home" : page.path.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
                 let shot = Self.artefacts.appendingPathComponent("page-\(name).png")
                 _ = try Self.run(["--screenshot=\(shot.path)", "--window-size=1280,1400", "--hide-scrollbars", url])
                 let size = (try? FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0

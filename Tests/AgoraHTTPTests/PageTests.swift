@@ -37,7 +37,8 @@ struct PageTests {
             let twin = try await client.send(.get, "/dataset/car-park-occupancy.json")
             #expect((twin.json["dataset"] as? [String: Any])?["slug"] as? String == "car-park-occupancy")
             #expect((twin.json["licence"] as? [String: Any])?["open"] as? Bool == false)
-            #expect(try await client.send(.get, "/dataset/car-park-occupancy", headers: [.accept: "application/json"]).json["history"] != nil)
+            #expect(
+                try await client.send(.get, "/dataset/car-park-occupancy", headers: [.accept: "application/json"]).json["history"] != nil)
             #expect(try await client.send(.get, "/dataset/no-such-thing").status == .notFound)
 
             let publisher = try await client.send(.get, "/publisher/riverton-rail")
@@ -53,7 +54,8 @@ struct PageTests {
     func escaping() async throws {
         let hub = try await HubFixture()
         try await hub.app.test(.router) { client in
-            let hostile = #"{"slug":"xss-test","publisher":"riverton-council","title":"<script>alert('x')</script> & co","description":"<img src=x onerror=alert(1)>","tags":["<b>bold</b>"]}"#
+            let hostile =
+                #"{"slug":"xss-test","publisher":"riverton-council","title":"<script>alert('x')</script> & co","description":"<img src=x onerror=alert(1)>","tags":["<b>bold</b>"]}"#
             #expect(try await client.send(.post, "/api/v1/datasets", token: hub.editorToken, json: hostile).status == .created)
             for path in ["/dataset/xss-test", "/search?q=alert", "/", "/publisher/riverton-council", "/search?tag=%3Cb%3Ebold%3C%2Fb%3E"] {
                 let page = try await client.send(.get, path)
@@ -62,7 +64,8 @@ struct PageTests {
                 #expect(!page.body.contains("<img src=x"), "\(path)")
                 #expect(!page.body.contains("<b>bold"), "\(path)")
             }
-            #expect(try await client.send(.get, "/dataset/xss-test").body.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"))
+            #expect(
+                try await client.send(.get, "/dataset/xss-test").body.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"))
         }
     }
 }

@@ -39,11 +39,21 @@ struct StoreConformanceTests {
             try await store.apply(.createPublisher(p), change: try change(for: p))
         }
         let datasets = [
-            dataset("air-quality", title: "Air quality readings", description: "Nitrogen dioxide sensors", tags: ["air", "health"], themes: ["ENVI"], modified: t0.addingTimeInterval(10)),
-            dataset("bus-stops", title: "Bus stops", description: "Every stop in the city", tags: ["bus", "transport"], themes: ["TRAN"], formats: ["CSV", "GeoJSON"], modified: t0.addingTimeInterval(20)),
-            dataset("train-times", publisher: "rail", title: "Train times", description: "Timetables for the trains", tags: ["rail", "transport"], themes: ["TRAN"], licence: "CC-BY-NC-4.0", isOpen: false, modified: t0.addingTimeInterval(30)),
-            dataset("stations", publisher: "rail", title: "Stations", description: "Station locations and step-free access", tags: ["rail"], themes: ["TRAN"], modified: t0.addingTimeInterval(40)),
-            dataset("noticeboard", title: "Noticeboard", description: "Community notices about air shows", licence: nil, isOpen: false, formats: [], modified: t0.addingTimeInterval(50)),
+            dataset(
+                "air-quality", title: "Air quality readings", description: "Nitrogen dioxide sensors", tags: ["air", "health"],
+                themes: ["ENVI"], modified: t0.addingTimeInterval(10)),
+            dataset(
+                "bus-stops", title: "Bus stops", description: "Every stop in the city", tags: ["bus", "transport"], themes: ["TRAN"],
+                formats: ["CSV", "GeoJSON"], modified: t0.addingTimeInterval(20)),
+            dataset(
+                "train-times", publisher: "rail", title: "Train times", description: "Timetables for the trains",
+                tags: ["rail", "transport"], themes: ["TRAN"], licence: "CC-BY-NC-4.0", isOpen: false, modified: t0.addingTimeInterval(30)),
+            dataset(
+                "stations", publisher: "rail", title: "Stations", description: "Station locations and step-free access", tags: ["rail"],
+                themes: ["TRAN"], modified: t0.addingTimeInterval(40)),
+            dataset(
+                "noticeboard", title: "Noticeboard", description: "Community notices about air shows", licence: nil, isOpen: false,
+                formats: [], modified: t0.addingTimeInterval(50)),
         ]
         for d in datasets { try await store.apply(.createDataset(d), change: try change(for: d)) }
         return datasets
@@ -120,7 +130,8 @@ struct StoreConformanceTests {
         #expect(Set(try Self.slugs(transport)) == ["bus-stops", "train-times"])
         let railTransport = try await store.searchDatasets(DatasetQuery(publisher: "rail", tags: ["transport"]))
         #expect(try Self.slugs(railTransport) == ["train-times"])
-        #expect(try Self.slugs(try await store.searchDatasets(DatasetQuery(isOpen: false, sort: .title))) == ["noticeboard", "train-times"])
+        #expect(
+            try Self.slugs(try await store.searchDatasets(DatasetQuery(isOpen: false, sort: .title))) == ["noticeboard", "train-times"])
         #expect(try Self.slugs(try await store.searchDatasets(DatasetQuery(licence: "notspecified"))) == ["noticeboard"])
         #expect(try Self.slugs(try await store.searchDatasets(DatasetQuery(format: "GeoJSON"))) == ["bus-stops"])
         #expect(try await store.searchDatasets(DatasetQuery(themes: ["TRAN"])).total == 3)
@@ -142,8 +153,9 @@ struct StoreConformanceTests {
             try await store.apply(.createDataset(d), change: try Self.change(for: d))
             let after = try await store.searchDatasets(query)
             #expect(after.total == before.total + 1)
-            #expect(after.facets[.publisher]?.first { $0.value == "council" }?.count
-                == (before.facets[.publisher]?.first { $0.value == "council" }?.count ?? 0) + 1)
+            #expect(
+                after.facets[.publisher]?.first { $0.value == "council" }?.count
+                    == (before.facets[.publisher]?.first { $0.value == "council" }?.count ?? 0) + 1)
         }
         try await store.close()
     }
@@ -239,14 +251,17 @@ struct StoreConformanceTests {
         let store = try await backend.makeStore()
         _ = try await Self.seed(store)
         let council = try #require(try await store.publisher(slug: "council"))
-        let ana = Account(id: UUIDv7.string(), name: "ana", displayName: "Ana", email: "ana@example.org", isSiteAdmin: false, created: Self.t0)
+        let ana = Account(
+            id: UUIDv7.string(), name: "ana", displayName: "Ana", email: "ana@example.org", isSiteAdmin: false, created: Self.t0)
         try await store.insertAccount(ana)
         await #expect(throws: Problem.self) {
-            try await store.insertAccount(Account(id: UUIDv7.string(), name: "ana", displayName: "Other", isSiteAdmin: false, created: Self.t0))
+            try await store.insertAccount(
+                Account(id: UUIDv7.string(), name: "ana", displayName: "Other", isSiteAdmin: false, created: Self.t0))
         }
         #expect(try await store.account(name: "ana") == ana)
         #expect(try await store.account(id: ana.id) == ana)
-        try await store.insertToken(APIToken(id: UUIDv7.string(), accountID: ana.id, tokenHash: SHA256Hex.of("secret"), label: "cli", created: Self.t0))
+        try await store.insertToken(
+            APIToken(id: UUIDv7.string(), accountID: ana.id, tokenHash: SHA256Hex.of("secret"), label: "cli", created: Self.t0))
         #expect(try await store.account(tokenHash: SHA256Hex.of("secret")) == ana)
         #expect(try await store.account(tokenHash: SHA256Hex.of("wrong")) == nil)
 

@@ -29,13 +29,14 @@ public enum AgoraApp {
     public static func buildRouter(_ services: AgoraServices) -> (Router<AgoraRequestContext>, [RouteTable.Entry]) {
         let router = Router(context: AgoraRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: services.metrics))
-        router.add(middleware: ProblemMiddleware())
         router.add(
             middleware: CORSMiddleware(
                 allowOrigin: .all,
                 allowHeaders: [.accept, .authorization, .contentType, .origin],
                 allowMethods: [.get, .head, .post, .put, .patch, .delete, .options],
                 exposedHeaders: ["Location", "Content-Disposition", "ETag"], maxAge: .seconds(3600)))
+        // Inside CORS, so problem answers carry CORS headers too and browsers can read them.
+        router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthMiddleware(accounts: services.accounts))
 
         var routes = RouteTable(router: router)

@@ -43,7 +43,7 @@ if [ -n "${AGORA_BENCH_POSTGRES_URL:-}" ]; then
   url="$AGORA_BENCH_POSTGRES_URL"
   if [ ! -f "$work/pg.done" ]; then
     echo "generating $n datasets in PostgreSQL"
-    /usr/bin/time -f "generate (PostgreSQL): %e s, %M KB max RSS" "$bin/agora-bench" generate-catalog --datasets "$n" --database "$url"
+    /usr/bin/time -f "generate (PostgreSQL): %e s, %M KB max RSS" "$bin/agora-bench" generate-catalog --datasets "$n" --concurrency 4 --database "$url"
     touch "$work/pg.done"
   fi
   "$bin/agora" serve --port 18802 --data "$work/pg" --database "$url" >"$work/serve-pg.log" 2>&1 &

@@ -23,6 +23,7 @@ struct GenerateCatalog: AsyncParsableCommand {
     @Option(help: "Directory of the SQLite store.") var data = "./bench-data"
     @Option(help: "PostgreSQL URL instead of SQLite.") var database: String?
     @Option(help: "Seed of the generator.") var seed: UInt64 = 7
+    @Option(help: "Writers working at once (PostgreSQL gains from several).") var concurrency = 1
 
     static let topics: [(words: String, tags: [String], theme: String)] = [
         ("air quality", ["air", "pollution", "no2"], "ENVI"), ("bus stops", ["bus", "transport"], "TRAN"),
@@ -75,28 +76,48 @@ struct GenerateCatalog: AsyncParsableCommand {
             publisherSlugs.append(slug)
         }
         let started = Date()
+        // Generate every dataset up front (deterministic order), then write them with `concurrency` writers.
+        var all: [Dataset] = []
+        all.reserveCapacity(datasets)
         for i in 0..<datasets {
             let topic = random.pick(Self.topics)
             let place = random.pick(Self.places)
             let year = 2010 + random.int(0...15)
             let qualifier = random.pick(Self.qualifiers)
-            let title = "\(place) \(topic.words) \(year) (\(qualifier))"
             let licence = random.pick(Self.licences)
             let modified = base.addingTimeInterval(Double(i) * 60)
-            let d = Dataset(
-                id: UUIDv7.string(at: modified), slug: "bench-\(i)", publisher: random.pick(publisherSlugs), title: title,
-                description:
-                    "\(qualifier.capitalized) \(topic.words) data for \(place), published \(year). Covers \(random.pick(Self.topics).words) and related measures.",
-                licence: licence.isEmpty ? nil : licence, licenceTitle: licence.isEmpty ? nil : licenceTable.licence(licence)?.title,
-                isOpen: licence.isEmpty ? false : (licenceTable.licence(licence)?.isOpen ?? false),
-                tags: topic.tags + [place.lowercased()], themes: [topic.theme], spatial: SpatialCoverage(name: place),
-                formats: random.pick(Self.formats), created: modified, modified: modified)
-            if try await store.dataset(slug: d.slug) != nil { continue }
-            try await store.apply(.createDataset(d), change: draft("dataset", d.id, d.slug, try ChangeDraft.contentHash(of: d), modified))
-            if (i + 1) % 10_000 == 0 {
-                print("\(i + 1) datasets (\(Int(Date().timeIntervalSince(started))) s)")
-                fflush(nil)
+            all.append(
+                Dataset(
+                    id: UUIDv7.string(at: modified), slug: "bench-\(i)", publisher: random.pick(publisherSlugs),
+                    title: "\(place) \(topic.words) \(year) (\(qualifier))",
+                    description:
+                        "\(qualifier.capitalized) \(topic.words) data for \(place), published \(year). Covers \(random.pick(Self.topics).words) and related measures.",
+                    licence: licence.isEmpty ? nil : licence, licenceTitle: licence.isEmpty ? nil : licenceTable.licence(licence)?.title,
+                    isOpen: licence.isEmpty ? false : (licenceTable.licence(licence)?.isOpen ?? false),
+                    tags: topic.tags + [place.lowercased()], themes: [topic.theme], spatial: SpatialCoverage(name: place),
+                    formats: random.pick(Self.formats), created: modified, modified: modified))
+        }
+        let workers = max(1, concurrency)
+        let batch = all
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    for i in stride(from: worker, to: batch.count, by: workers) {
+                        let d = batch[i]
+                        if try await store.dataset(slug: d.slug) != nil { continue }
+                        try await store.apply(
+                            .createDataset(d),
+                            change: ChangeDraft(
+                                kind: "dataset", entityID: d.id, entitySlug: d.slug, op: "create",
+                                contentHash: try ChangeDraft.contentHash(of: d), at: d.modified, actor: "bench", summary: "created"))
+                        if worker == 0, (i + 1) % (10_000 - 10_000 % workers) == 0 {
+                            print("\(i + 1) datasets (\(Int(Date().timeIntervalSince(started))) s)")
+                            fflush(nil)
+                        }
+                    }
+                }
             }
+            try await group.waitForAll()
         }
         print("catalogue ready: \(datasets) datasets, \(publishers) publishers")
         try await store.close()

@@ -227,9 +227,46 @@ public final class PostgresStore: Store {
         case .title: order = "lower(title), rid"
         }
 
-        let total: Int
-        let facets: [Facet: [FacetValue]]
-        if let cached = facetCache.get(query, head: head) {
+        var total: Int
+        var facets: [Facet: [FacetValue]]
+        let cached = facetCache.get(query, head: head)
+        var pageRIDs: [Int64]?
+
+        if let tsquery, !(cached != nil && query.sort != .relevance) {
+            if let cached, let ranked = cached.ranked {
+                (total, facets) = (cached.total, cached.facets)
+                pageRIDs = Array(ranked.dropFirst(query.offset).prefix(query.limit))
+            } else {
+                // One pass over the matches counts the facets and collects each match's sort key.
+                let key: String
+                switch query.sort {
+                case .relevance: key = "to_char(ts_rank(search, \(tsquery)), 'FM000.000000000')"
+                case .modified: key = "modified"
+                case .created: key = "created"
+                case .title: key = "lower(title)"
+                }
+                var pass = statement
+                pass.sql = "SELECT rid, \(key), facet_codes FROM dataset WHERE \(whereClause)"
+                var counter = FacetCounter()
+                var matches: [(rid: Int64, key: String)] = []
+                for try await (rid, sortKey, codes) in try await client.query(pass.query, logger: logger).decode(
+                    (Int64, String, ByteBuffer).self)
+                {
+                    counter.add(codes: codes.readableBytesView)
+                    matches.append((rid, sortKey))
+                }
+                total = counter.total
+                facets = counter.result(values: try await facetValues(counter.seenCodes), limit: FacetCache.storedFacetValues)
+                let ordered: [Int64]
+                if query.sort == .title {
+                    ordered = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.map(\.rid)
+                } else {
+                    ordered = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.map(\.rid)
+                }
+                pageRIDs = Array(ordered.dropFirst(query.offset).prefix(query.limit))
+                facetCache.put(query, head: head, total: total, facets: facets, ranked: query.sort == .relevance ? ordered : nil)
+            }
+        } else if let cached {
             (total, facets) = (cached.total, cached.facets)
         } else {
             var facetStatement = statement
@@ -238,15 +275,28 @@ public final class PostgresStore: Store {
             for try await codes in try await client.query(facetStatement.query, logger: logger).decode(ByteBuffer.self) {
                 counter.add(codes: codes.readableBytesView)
             }
-            let values = try await facetValues(counter.seenCodes)
             total = counter.total
-            facets = counter.result(values: values, limit: FacetCache.storedFacetValues)
+            facets = counter.result(values: try await facetValues(counter.seenCodes), limit: FacetCache.storedFacetValues)
             facetCache.put(query, head: head, total: total, facets: facets)
         }
-        let limit = try statement.bind(Int64(query.limit))
-        let offset = try statement.bind(Int64(query.offset))
-        statement.sql = "SELECT doc FROM dataset WHERE \(whereClause) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
-        let documents = try await strings(statement.query)
+
+        let documents: [String]
+        if let pageRIDs {
+            var docs: [Int64: String] = [:]
+            if !pageRIDs.isEmpty {
+                for try await (rid, doc) in try await client.query(
+                    "SELECT rid, doc FROM dataset WHERE rid = ANY(\(pageRIDs))", logger: logger
+                ).decode((Int64, String).self) {
+                    docs[rid] = doc
+                }
+            }
+            documents = pageRIDs.compactMap { docs[$0] }
+        } else {
+            let limit = try statement.bind(Int64(query.limit))
+            let offset = try statement.bind(Int64(query.offset))
+            statement.sql = "SELECT doc FROM dataset WHERE \(whereClause) ORDER BY \(order) LIMIT \(limit) OFFSET \(offset)"
+            documents = try await strings(statement.query)
+        }
         return DatasetSearchResult(total: total, documents: documents, facets: FacetCache.trim(facets, to: query.facetLimit))
     }
 

@@ -160,6 +160,27 @@ struct StoreConformanceTests {
         try await store.close()
     }
 
+    @Test("text search pages the same matches in the same order, for every sort", arguments: Backend.available)
+    func textPaging(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        _ = try await Self.seed(store)
+        for sort in DatasetSort.allCases {
+            let whole = try Self.slugs(try await store.searchDatasets(DatasetQuery(text: "riverton", sort: sort, limit: 10)))
+            #expect(Set(whole) == ["air-quality", "bus-stops", "train-times", "stations", "noticeboard"], "\(sort)")
+            var paged: [String] = []
+            for page in 0..<3 {
+                paged += try Self.slugs(
+                    try await store.searchDatasets(DatasetQuery(text: "riverton", sort: sort, offset: page * 2, limit: 2)))
+            }
+            #expect(paged == whole, "\(sort)")
+        }
+        let byTitle = try Self.slugs(try await store.searchDatasets(DatasetQuery(text: "riverton", sort: .title)))
+        #expect(byTitle == ["air-quality", "bus-stops", "noticeboard", "stations", "train-times"])
+        let newest = try Self.slugs(try await store.searchDatasets(DatasetQuery(text: "riverton", sort: .modified)))
+        #expect(newest == ["noticeboard", "stations", "train-times", "bus-stops", "air-quality"])
+        try await store.close()
+    }
+
     @Test("sorting and paging are stable", arguments: Backend.available)
     func sortAndPage(_ backend: Backend) async throws {
         let store = try await backend.makeStore()

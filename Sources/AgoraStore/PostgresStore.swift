@@ -232,7 +232,7 @@ public final class PostgresStore: Store {
         let cached = facetCache.get(query, head: head)
         var pageRIDs: [Int64]?
 
-        if let tsquery, !(cached != nil && query.sort != .relevance) {
+        if let tsquery {
             if let cached, let ranked = cached.ranked {
                 (total, facets) = (cached.total, cached.facets)
                 pageRIDs = Array(ranked.dropFirst(query.offset).prefix(query.limit))
@@ -264,7 +264,7 @@ public final class PostgresStore: Store {
                     ordered = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.map(\.rid)
                 }
                 pageRIDs = Array(ordered.dropFirst(query.offset).prefix(query.limit))
-                facetCache.put(query, head: head, total: total, facets: facets, ranked: query.sort == .relevance ? ordered : nil)
+                facetCache.put(query, head: head, total: total, facets: facets, ranked: ordered)
             }
         } else if let cached {
             (total, facets) = (cached.total, cached.facets)

@@ -164,18 +164,9 @@ public struct SQLiteStore: Store {
             if !terms.isEmpty {
                 let all = terms.map { "\"\($0)\"" }.joined(separator: " ")
                 let matchValues: [any DatabaseValueConvertible] = [all] + arguments
-                if let cached, query.sort == .relevance, let ranked = cached.ranked {
+                if let cached, let ranked = cached.ranked {
                     (total, facets) = (cached.total, cached.facets)
                     pageRIDs = Array(ranked.dropFirst(query.offset).prefix(query.limit))
-                } else if let cached, query.sort != .relevance {
-                    (total, facets) = (cached.total, cached.facets)
-                    pageRIDs = try Int64.fetchAll(
-                        db,
-                        sql: """
-                            SELECT d.rid FROM dataset_fts JOIN dataset d ON d.rid = dataset_fts.rowid
-                            WHERE dataset_fts MATCH ? AND \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-                            """,
-                        arguments: StatementArguments(matchValues + [query.limit, query.offset]))
                 } else {
                     // One pass over the matches counts the facets and collects each match's sort keys.
                     var counter = FacetCounter()
@@ -203,7 +194,7 @@ public struct SQLiteStore: Store {
                     }
                     total = counter.total
                     facets = try countFacets(counter)
-                    var ranked: [Int64]?
+                    let ranked: [Int64]
                     switch query.sort {
                     case .relevance:
                         func ids(_ column: String) throws -> Set<Int64> {
@@ -216,14 +207,12 @@ public struct SQLiteStore: Store {
                         ranked = matches.map { (score: ranker.score($0.rid), rid: $0.rid) }.sorted {
                             ($0.score, $0.rid) > ($1.score, $1.rid)
                         }.map(\.rid)
-                        pageRIDs = Array(ranked!.dropFirst(query.offset).prefix(query.limit))
                     case .title:
-                        pageRIDs = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(
-                            \.rid)
+                        ranked = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.map(\.rid)
                     case .modified, .created:
-                        pageRIDs = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.dropFirst(query.offset).prefix(query.limit).map(
-                            \.rid)
+                        ranked = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.map(\.rid)
                     }
+                    pageRIDs = Array(ranked.dropFirst(query.offset).prefix(query.limit))
                     facetCache.put(query, head: head, total: total, facets: facets, ranked: ranked)
                 }
             } else {

@@ -239,7 +239,7 @@ extension ChangeDraft {
 /// change log's head moves), so paging through results and the home page's browse-all do not
 /// recount the whole catalogue. Bounded; entries of an older head are dropped first.
 final class FacetCache: Sendable {
-    static let capacity = 256
+    static let capacity = 512
     /// Facets are stored with this many values so any requested facet_limit can be served.
     static let storedFacetValues = 100
 
@@ -250,14 +250,15 @@ final class FacetCache: Sendable {
             query.offset = 0
             query.limit = 0
             query.facetLimit = 0
-            query.sort = .relevance
+            // Facets do not depend on the order; a text search's cached matches do.
+            if q.searchTerms.isEmpty { query.sort = .relevance }
         }
     }
     struct Entry {
         var head: Int64
         var total: Int
         var facets: [Facet: [FacetValue]]
-        /// For text searches in relevance order: every match's row id, in order.
+        /// For text searches: every match's row id, in the query's order.
         var ranked: [Int64]?
     }
 

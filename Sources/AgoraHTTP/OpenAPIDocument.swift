@@ -103,6 +103,12 @@ enum OpenAPIDocument {
         .init(
             method: "POST", path: "/api/v1/accounts/{name}/tokens", summary: "Create an API token (shown once)", tag: "people",
             body: "NewToken", status: "201", auth: true),
+        .init(
+            method: "GET", path: "/api/v1/accounts/{name}/tokens", summary: "List an account's tokens (labels and ids, never secrets)",
+            tag: "people", auth: true),
+        .init(
+            method: "DELETE", path: "/api/v1/accounts/{name}/tokens/{id}", summary: "Revoke a token", tag: "people", status: "204",
+            auth: true),
         // Pages and their JSON twins.
         .init(method: "GET", path: "/", summary: "Home page: search box and facets", tag: "pages"),
         .init(method: "GET", path: "/index.json", summary: "Home page as JSON", tag: "pages"),

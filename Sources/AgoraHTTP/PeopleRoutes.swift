@@ -59,6 +59,21 @@ struct PeopleRoutes {
                 IssuedToken(id: token.id, account: account.name, label: token.label, token: secret, created: token.created),
                 status: .created)
         }
+        routes.get("/api/v1/accounts/{name}/tokens") { _, context in
+            struct TokenView: Encodable {
+                var id: String
+                var label: String
+                var created: Date
+            }
+            let tokens = try await accounts.tokens(of: try context.parameters.require("name"), by: context.identity)
+            let views = tokens.map { TokenView(id: $0.id, label: $0.label, created: $0.created) }
+            return try Reply.json(CatalogRoutes.Listing(count: views.count, results: views))
+        }
+        routes.delete("/api/v1/accounts/{name}/tokens/{id}") { _, context in
+            try await accounts.revokeToken(
+                try context.parameters.require("id"), of: try context.parameters.require("name"), by: context.identity)
+            return Reply.noContent()
+        }
         routes.get("/api/v1/publishers/{slug}/members") { _, context in
             let publisher = try await catalog.publisher(slug: try context.parameters.require("slug"))
             let members = try await accounts.members(of: publisher)

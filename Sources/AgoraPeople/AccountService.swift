@@ -76,6 +76,28 @@ public struct AccountService: Sendable {
         return (secret, token)
     }
 
+    /// Tokens of `name`, for that account itself or a site admin.
+    public func tokens(of name: String, by actor: Identity?) async throws -> [APIToken] {
+        let account = try await ownedAccount(name, actor)
+        return try await store.tokens(accountID: account.id)
+    }
+
+    /// Revokes a token at once: the next request that sends it is refused.
+    public func revokeToken(_ id: String, of name: String, by actor: Identity?) async throws {
+        let account = try await ownedAccount(name, actor)
+        guard try await store.deleteToken(id: id, accountID: account.id) else {
+            throw Problem.notFound("Token '\(id)' of account '\(name)'")
+        }
+    }
+
+    private func ownedAccount(_ name: String, _ actor: Identity?) async throws -> Account {
+        guard let actor else { throw Problem.unauthorized }
+        guard actor.account.isSiteAdmin || actor.account.name == name else {
+            throw Problem.forbidden("Only a site admin can see or revoke another account's tokens.")
+        }
+        return try await account(name: name)
+    }
+
     /// The first site admin, created when there is none: what `agora token create --admin` needs.
     public func ensureSiteAdmin() async throws -> Account {
         if let admin = try await store.accounts().first(where: \.isSiteAdmin) { return admin }

@@ -532,6 +532,26 @@ public final class PostgresStore: Store {
         ).first
     }
 
+    public func tokens(accountID: String) async throws -> [APIToken] {
+        var out: [APIToken] = []
+        for try await (id, account, hash, label, created) in try await client.query(
+            "SELECT id, account_id, token_hash, label, created FROM api_token WHERE account_id = \(accountID) ORDER BY id",
+            logger: logger
+        ).decode((String, String, String, String, String).self) {
+            out.append(
+                APIToken(
+                    id: id, accountID: account, tokenHash: hash, label: label,
+                    created: Timestamp.parse(created) ?? Date(timeIntervalSince1970: 0)))
+        }
+        return out
+    }
+
+    public func deleteToken(id: String, accountID: String) async throws -> Bool {
+        let removed = try await strings(
+            "DELETE FROM api_token WHERE id = \(id) AND account_id = \(accountID) RETURNING id")
+        return !removed.isEmpty
+    }
+
     public func setMembership(_ m: Membership) async throws {
         try await client.query(
             """

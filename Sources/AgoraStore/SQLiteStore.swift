@@ -441,6 +441,26 @@ public struct SQLiteStore: Store {
         }
     }
 
+    public func tokens(accountID: String) async throws -> [APIToken] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, account_id, token_hash, label, created FROM api_token WHERE account_id = ? ORDER BY id",
+                arguments: [accountID]
+            ).map {
+                APIToken(
+                    id: $0[0], accountID: $0[1], tokenHash: $0[2], label: $0[3],
+                    created: Timestamp.parse($0[4]) ?? Date(timeIntervalSince1970: 0))
+            }
+        }
+    }
+
+    public func deleteToken(id: String, accountID: String) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM api_token WHERE id = ? AND account_id = ?", arguments: [id, accountID])
+            return db.changesCount > 0
+        }
+    }
+
     public func setMembership(_ membership: Membership) async throws {
         try await writer.write { db in
             try db.execute(

@@ -126,6 +126,10 @@ public protocol Store: Sendable {
     func accounts() async throws -> [Account]
     func insertToken(_ token: APIToken) async throws
     func account(tokenHash: String) async throws -> Account?
+    /// The account's tokens (their hashes, never secrets), oldest first.
+    func tokens(accountID: String) async throws -> [APIToken]
+    /// Deletes one of the account's tokens; false when it has no such token.
+    func deleteToken(id: String, accountID: String) async throws -> Bool
     func setMembership(_ membership: Membership) async throws
     func removeMembership(publisherID: String, accountID: String) async throws -> Bool
     func memberships(accountID: String) async throws -> [Membership]

@@ -265,6 +265,12 @@ struct APITests {
                 .put, "/api/v1/publishers/harbour-board/members/hana", token: hub.adminToken, json: #"{"role":"owner"}"#)
             #expect(badRole.status == .badRequest)
             #expect(try await client.send(.post, "/api/v1/accounts/eddie/tokens", token: secret, json: "{}").status == .forbidden)
+            let listed = try await client.send(.get, "/api/v1/accounts/hana/tokens", token: secret)
+            let tokenID = try #require((listed.json["results"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(!listed.body.contains(secret), "token listings never show secrets")
+            #expect(try await client.send(.get, "/api/v1/accounts/eddie/tokens", token: secret).status == .forbidden)
+            #expect(try await client.send(.delete, "/api/v1/accounts/hana/tokens/\(tokenID)", token: hub.adminToken).status == .noContent)
+            #expect(try await client.send(.get, "/api/v1/accounts/me", token: secret).status == .unauthorized, "a revoked token is refused")
             let members = try await client.send(.get, "/api/v1/publishers/harbour-board/members")
             #expect((members.json["results"] as? [[String: Any]])?.first?["role"] as? String == "editor")
         }

@@ -285,6 +285,13 @@ struct StoreConformanceTests {
             APIToken(id: UUIDv7.string(), accountID: ana.id, tokenHash: SHA256Hex.of("secret"), label: "cli", created: Self.t0))
         #expect(try await store.account(tokenHash: SHA256Hex.of("secret")) == ana)
         #expect(try await store.account(tokenHash: SHA256Hex.of("wrong")) == nil)
+        let tokens = try await store.tokens(accountID: ana.id)
+        #expect(tokens.map(\.label) == ["cli"])
+        #expect(try await !store.deleteToken(id: tokens[0].id, accountID: "someone-else"))
+        #expect(try await store.deleteToken(id: tokens[0].id, accountID: ana.id))
+        #expect(try await store.account(tokenHash: SHA256Hex.of("secret")) == nil)
+        try await store.insertToken(
+            APIToken(id: UUIDv7.string(), accountID: ana.id, tokenHash: SHA256Hex.of("secret2"), label: "cli", created: Self.t0))
 
         try await store.setMembership(Membership(publisherID: council.id, accountID: ana.id, role: .editor))
         try await store.setMembership(Membership(publisherID: council.id, accountID: ana.id, role: .admin))

@@ -149,7 +149,7 @@ struct CatalogRoutes {
         routes.get("/api/v1/datasets/{slug}/distributions/{id}/download") { _, context in
             let (_, distribution) = try await catalog.distribution(
                 slug: try context.parameters.require("slug"), id: try context.parameters.require("id"))
-            return try download(distribution)
+            return try await download(distribution, context: context)
         }
 
         routes.get("/api/v1/licences") { _, _ in
@@ -176,10 +176,7 @@ struct CatalogRoutes {
 
     func searchJSON(_ query: DatasetQuery) async throws -> String {
         let result = try await catalog.search(query)
-        var titles: [String: String] = [:]
-        if !(result.facets[.publisher] ?? []).isEmpty {
-            for publisher in try await catalog.store.publishers() { titles[publisher.slug] = publisher.title }
-        }
+        let titles = (result.facets[.publisher] ?? []).isEmpty ? [:] : try await catalog.store.publisherTitles()
         return SearchResponse.json(result, query: query, publisherTitles: titles)
     }
 
@@ -216,11 +213,13 @@ struct CatalogRoutes {
             slug: slug, blob: blob, title: params.get("title"), fileName: fileName, mediaType: mediaType, by: identity)
     }
 
-    private func download(_ distribution: Distribution) throws -> Response {
+    /// Streams an uploaded file from the blob store off the event loop (non-blocking file I/O), or
+    /// redirects to a linked distribution.
+    private func download(_ distribution: Distribution, context: AgoraRequestContext) async throws -> Response {
         guard distribution.uploaded, let sha = distribution.checksum else {
             return Response(status: .found, headers: [.location: distribution.url])
         }
-        guard let url = blobs.url(for: sha), let handle = FileHandle(forReadingAtPath: url.path) else {
+        guard let url = blobs.url(for: sha), blobs.exists(sha) else {
             throw Problem.notFound("The stored file for distribution '\(distribution.id)'")
         }
         let fileName = (distribution.fileName ?? "download").replacingOccurrences(of: "\"", with: "")
@@ -230,15 +229,7 @@ struct CatalogRoutes {
             .eTag: "\"\(sha)\"",
         ]
         if let size = distribution.byteSize { headers[.contentLength] = String(size) }
-        let body = ResponseBody { writer in
-            defer { try? handle.close() }
-            while true {
-                let chunk = try handle.read(upToCount: 256 * 1024) ?? Data()
-                if chunk.isEmpty { break }
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
-            try await writer.finish(nil)
-        }
+        let body = try await FileIO().loadFile(path: url.path, context: context)
         return Response(status: .ok, headers: headers, body: body)
     }
 }

@@ -162,9 +162,7 @@ struct PageRoutes {
     }
 
     private func publisherTitles() async throws -> [String: String] {
-        var titles: [String: String] = [:]
-        for publisher in try await catalog.store.publishers() { titles[publisher.slug] = publisher.title }
-        return titles
+        try await catalog.store.publisherTitles()
     }
 
     private func facetsHTML(_ facets: [Facet: [FacetValue]], titles: [String: String], base: [(String, String)]) -> String {

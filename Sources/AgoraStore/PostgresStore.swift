@@ -178,6 +178,16 @@ public final class PostgresStore: Store {
         }
     }
 
+    public func publisherTitles() async throws -> [String: String] {
+        var titles: [String: String] = [:]
+        for try await (slug, title) in try await client.query("SELECT slug, title FROM publisher", logger: logger).decode(
+            (String, String).self)
+        {
+            titles[slug] = title
+        }
+        return titles
+    }
+
     public func datasetCounts() async throws -> [String: Int] {
         var counts: [String: Int] = [:]
         let rows = try await client.query(

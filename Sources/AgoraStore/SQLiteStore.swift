@@ -88,6 +88,15 @@ public struct SQLiteStore: Store {
         return try doc.map { try AgoraJSON.decode(Publisher.self, from: $0) }
     }
 
+    public func publisherTitles() async throws -> [String: String] {
+        try await writer.read { db in
+            var titles: [String: String] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT slug, title FROM publisher")
+            while let row = try rows.next() { titles[row[0]] = row[1] }
+            return titles
+        }
+    }
+
     public func datasetCounts() async throws -> [String: Int] {
         try await writer.read { db in
             var counts: [String: Int] = [:]

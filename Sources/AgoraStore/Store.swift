@@ -105,6 +105,8 @@ public protocol Store: Sendable {
     // MARK: Catalogue
     func publishers() async throws -> [Publisher]
     func publisher(slug: String) async throws -> Publisher?
+    /// Every publisher's title by slug, without decoding whole records: what search labels need.
+    func publisherTitles() async throws -> [String: String]
     /// Active datasets per publisher slug.
     func datasetCounts() async throws -> [String: Int]
     func dataset(slug: String) async throws -> Dataset?

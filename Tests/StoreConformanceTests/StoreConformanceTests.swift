@@ -70,6 +70,7 @@ struct StoreConformanceTests {
         #expect(try await store.publishers().map(\.slug) == ["council", "rail"])
         #expect(try await store.publisher(slug: "rail")?.title == "Riverton Rail")
         #expect(try await store.publisher(slug: "missing") == nil)
+        #expect(try await store.publisherTitles() == ["council": "Riverton Council", "rail": "Riverton Rail"])
         #expect(try await store.dataset(slug: "bus-stops") == datasets[1])
         #expect(try await store.dataset(slug: "missing") == nil)
         #expect(try await store.datasetCounts() == ["council": 3, "rail": 2])

@@ -33,6 +33,7 @@ let package = Package(
         ),
         .target(name: "AgoraCatalog", dependencies: ["AgoraCore", "AgoraStore", "AgoraPeople"]),
         .target(name: "AgoraPeople", dependencies: ["AgoraCore", "AgoraStore"]),
+        .target(name: "AgoraTables", dependencies: ["AgoraCore"]),
         .target(
             name: "AgoraHTTP",
             dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
             path: "Benchmarks/agora-bench"
         ),
         .testTarget(name: "AgoraCoreTests", dependencies: ["AgoraCore"]),
+        .testTarget(name: "AgoraTablesTests", dependencies: ["AgoraTables"]),
         .testTarget(name: "StoreConformanceTests", dependencies: ["AgoraCore", "AgoraStore"]),
         .testTarget(name: "AgoraCatalogTests", dependencies: ["AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople"]),
         .testTarget(

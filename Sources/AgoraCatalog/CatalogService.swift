@@ -328,16 +328,8 @@ public struct CatalogService: Sendable {
             dataset.description = description
         }
         if given("licence") {
-            if let id = input.licence {
-                if let licence = licences.licence(id) {
-                    dataset.licence = licence.id
-                } else {
-                    // Reported on its own below, with where to look.
-                    dataset.licence = nil
-                }
-            } else {
-                dataset.licence = nil
-            }
+            // An unknown id was refused before (checkLicence); a known one is stored canonically.
+            dataset.licence = input.licence.flatMap { licences.licence($0)?.id }
         }
         if given("tags") { dataset.tags = Self.cleanList(input.tags ?? [], field: "tags", errors: &errors) }
         if given("themes") {

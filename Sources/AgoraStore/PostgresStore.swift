@@ -267,12 +267,7 @@ public final class PostgresStore: Store {
                 }
                 total = counter.total
                 facets = counter.result(values: try await facetValues(counter.seenCodes), limit: FacetCache.storedFacetValues)
-                let ordered: [Int64]
-                if query.sort == .title {
-                    ordered = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.map(\.rid)
-                } else {
-                    ordered = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.map(\.rid)
-                }
+                let ordered = MatchOrder.ordered(matches, ascending: query.sort == .title)
                 pageRIDs = Array(ordered.dropFirst(query.offset).prefix(query.limit))
                 facetCache.put(query, head: head, total: total, facets: facets, ranked: ordered)
             }
@@ -311,15 +306,14 @@ public final class PostgresStore: Store {
     }
 
     private func facetValues(_ codes: [Int]) async throws -> [Int: (facet: Facet, value: String)] {
-        let known = facetDictionary.resolve(codes) { [] }
-        if codes.allSatisfy({ known[$0] != nil }) { return known }
+        if let known = facetDictionary.known(codes) { return known }
         var rows: [(Int, String, String)] = []
         for try await (code, facet, value) in try await client.query("SELECT code, facet, value FROM facet_value", logger: logger)
             .decode((Int32, String, String).self)
         {
             rows.append((Int(code), facet, value))
         }
-        return facetDictionary.resolve(codes) { rows }
+        return facetDictionary.reload(rows)
     }
 
     private static func searchVector(title: String, tags: String, publisher: String, description: String) -> String {

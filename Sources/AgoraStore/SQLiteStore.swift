@@ -164,9 +164,10 @@ public struct SQLiteStore: Store {
             var facets: [Facet: [FacetValue]]
 
             func countFacets(_ counter: FacetCounter) throws -> [Facet: [FacetValue]] {
-                let values = try facetDictionary.resolve(counter.seenCodes) {
-                    try Row.fetchAll(db, sql: "SELECT code, facet, value FROM facet_value").map { ($0[0], $0[1], $0[2]) }
-                }
+                let values =
+                    try facetDictionary.known(counter.seenCodes)
+                    ?? facetDictionary.reload(
+                        Row.fetchAll(db, sql: "SELECT code, facet, value FROM facet_value").map { ($0[0], $0[1], $0[2]) })
                 return counter.result(values: values, limit: FacetCache.storedFacetValues)
             }
 
@@ -216,10 +217,8 @@ public struct SQLiteStore: Store {
                         ranked = matches.map { (score: ranker.score($0.rid), rid: $0.rid) }.sorted {
                             ($0.score, $0.rid) > ($1.score, $1.rid)
                         }.map(\.rid)
-                    case .title:
-                        ranked = matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }.map(\.rid)
-                    case .modified, .created:
-                        ranked = matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }.map(\.rid)
+                    case .title, .modified, .created:
+                        ranked = MatchOrder.ordered(matches, ascending: query.sort == .title)
                     }
                     pageRIDs = Array(ranked.dropFirst(query.offset).prefix(query.limit))
                     facetCache.put(query, head: head, total: total, facets: facets, ranked: ranked)

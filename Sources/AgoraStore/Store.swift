@@ -209,15 +209,30 @@ struct FacetCounter {
 final class FacetDictionary: Sendable {
     private let values = Mutex<[Int: (facet: Facet, value: String)]>([:])
 
-    func resolve(_ codes: [Int], load: () throws -> [(Int, String, String)]) rethrows -> [Int: (facet: Facet, value: String)] {
+    /// The values, when every one of `codes` is known already.
+    func known(_ codes: [Int]) -> [Int: (facet: Facet, value: String)]? {
         let known = values.withLock { $0 }
-        if codes.allSatisfy({ known[$0] != nil }) { return known }
+        return codes.allSatisfy({ known[$0] != nil }) ? known : nil
+    }
+
+    /// Replaces the copy with the table's rows (code, facet, value) and returns it.
+    func reload(_ rows: [(Int, String, String)]) -> [Int: (facet: Facet, value: String)] {
         var fresh: [Int: (facet: Facet, value: String)] = [:]
-        for (code, facet, value) in try load() {
+        for (code, facet, value) in rows {
             if let f = Facet(rawValue: facet) { fresh[code] = (f, value) }
         }
         values.withLock { $0 = fresh }
         return fresh
+    }
+}
+
+/// Orders a text search's matches by a sort key read with each match: ascending for titles,
+/// newest (or best-ranked) first otherwise; row ids break ties the same way.
+enum MatchOrder {
+    static func ordered(_ matches: [(rid: Int64, key: String)], ascending: Bool) -> [Int64] {
+        (ascending
+            ? matches.sorted { ($0.key, $0.rid) < ($1.key, $1.rid) }
+            : matches.sorted { ($0.key, $0.rid) > ($1.key, $1.rid) }).map(\.rid)
     }
 }
 

@@ -33,7 +33,17 @@ let package = Package(
         ),
         .target(name: "AgoraCatalog", dependencies: ["AgoraCore", "AgoraStore", "AgoraPeople"]),
         .target(name: "AgoraPeople", dependencies: ["AgoraCore", "AgoraStore"]),
-        .target(name: "AgoraTables", dependencies: ["AgoraCore"]),
+        .target(
+            name: "AgoraTables",
+            dependencies: [
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "AgoraHTTP",
             dependencies: [
@@ -46,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "agora",
             dependencies: [
-                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP",
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP", "AgoraTables",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -61,7 +71,7 @@ let package = Package(
             path: "Benchmarks/agora-bench"
         ),
         .testTarget(name: "AgoraCoreTests", dependencies: ["AgoraCore"]),
-        .testTarget(name: "AgoraTablesTests", dependencies: ["AgoraTables"]),
+        .testTarget(name: "AgoraTablesTests", dependencies: ["AgoraCore", "AgoraStore", "AgoraTables"]),
         .testTarget(name: "StoreConformanceTests", dependencies: ["AgoraCore", "AgoraStore"]),
         .testTarget(name: "AgoraCatalogTests", dependencies: ["AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople"]),
         .testTarget(

@@ -234,6 +234,26 @@ public struct CatalogService: Sendable {
         return distribution
     }
 
+    /// Points an uploaded distribution at a new file (a newer edition of the same data).
+    public func replaceUploadedFile(slug: String, id: String, blob: BlobReference, by actor: Identity?) async throws -> Distribution {
+        guard let actor else { throw Problem.unauthorized }
+        var (dataset, old) = try await distribution(slug: slug, id: id)
+        _ = try await writablePublisher(dataset.publisher, actor: actor)
+        guard old.uploaded else { throw Problem.conflict("Distribution '\(id)' links to a file elsewhere; it holds no uploaded file.") }
+        let now = Timestamp.truncated(clock.now())
+        var updated = old
+        updated.checksum = blob.sha256
+        updated.byteSize = blob.byteSize
+        updated.modified = now
+        dataset.distributions = dataset.distributions.map { $0.id == id ? updated : $0 }
+        dataset.modified = now
+        try finish(&dataset)
+        try await store.apply(
+            .updateDataset(dataset),
+            change: try draft(dataset, op: "update", actor: actor, summary: "uploaded a new file for \(updated.title)"))
+        return updated
+    }
+
     private func append(_ distribution: Distribution, to dataset: inout Dataset, actor: Identity, now: Date) async throws {
         guard dataset.distributions.count < Self.maxDistributions else {
             throw Problem.conflict("A dataset holds at most \(Self.maxDistributions) distributions.")

@@ -17,6 +17,7 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case methodNotAllowed = "method-not-allowed"
         case internalError = "internal-error"
         case unavailable = "unavailable"
+        case invalidFile = "invalid-file"
 
         public var status: Int {
             switch self {
@@ -29,7 +30,7 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             case .gone: 410
             case .payloadTooLarge: 413
             case .unsupportedMediaType: 415
-            case .validation, .unknownLicence: 422
+            case .validation, .unknownLicence, .invalidFile: 422
             case .internalError: 500
             case .unavailable: 503
             }
@@ -42,6 +43,7 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             case .unknownFields: "Unknown fields"
             case .validation: "Validation failed"
             case .unknownLicence: "Unknown licence"
+            case .invalidFile: "The file cannot be made into a table"
             case .unauthorized: "Authentication required"
             case .forbidden: "Not allowed"
             case .notFound: "Not found"

@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// The scale-out store: any number of `agora serve` processes share one PostgreSQL database.
 public final class PostgresStore: Store {
-    let client: PostgresClient
+    public let client: PostgresClient
     private let runner: Task<Void, Never>
     private let logger: Logger
     private let facetCache = FacetCache()
@@ -137,7 +137,23 @@ public final class PostgresStore: Store {
                     role text NOT NULL, PRIMARY KEY (publisher_id, account_id))
                 """,
             ]
-        )
+        ),
+        (
+            "v2-tables",
+            [
+                """
+                CREATE TABLE data_table (
+                    id text PRIMARY KEY, dataset_id text NOT NULL, distribution_id text NOT NULL UNIQUE,
+                    current_version integer NOT NULL DEFAULT 0, doc text NOT NULL)
+                """,
+                "CREATE INDEX data_table_dataset ON data_table (dataset_id)",
+                """
+                CREATE TABLE data_table_version (
+                    table_id text NOT NULL REFERENCES data_table(id), version integer NOT NULL, doc text NOT NULL,
+                    PRIMARY KEY (table_id, version))
+                """,
+            ]
+        ),
     ]
 
     private func migrate() async throws {
@@ -364,6 +380,13 @@ public final class PostgresStore: Store {
                         statement.sql = "UPDATE dataset SET \(assignments) WHERE id = \(columns[0])"
                     }
                     try await connection.query(statement.query, logger: logger)
+                case .createTable(let table):
+                    let doc = try AgoraJSON.encodeString(table)
+                    try await connection.query(
+                        """
+                        INSERT INTO data_table (id, dataset_id, distribution_id, current_version, doc)
+                        VALUES (\(table.id), \(table.datasetID), \(table.distributionID), 0, \(doc))
+                        """, logger: logger)
                 }
                 return try await Self.appendChange(change, connection: connection, logger: logger)
             }
@@ -472,6 +495,74 @@ public final class PostgresStore: Store {
             return seq
         }
         return 0
+    }
+
+    // MARK: Tables
+
+    public func table(id: String) async throws -> DataTable? {
+        try await strings("SELECT doc FROM data_table WHERE id = \(id)").first.map { try AgoraJSON.decode(DataTable.self, from: $0) }
+    }
+
+    public func currentTableVersion(id: String) async throws -> Int? {
+        for try await version in try await client.query("SELECT current_version FROM data_table WHERE id = \(id)", logger: logger)
+            .decode(Int32.self)
+        {
+            return Int(version)
+        }
+        return nil
+    }
+
+    public func tables(datasetID: String) async throws -> [DataTable] {
+        try await strings("SELECT doc FROM data_table WHERE dataset_id = \(datasetID) ORDER BY id").map {
+            try AgoraJSON.decode(DataTable.self, from: $0)
+        }
+    }
+
+    public func table(distributionID: String) async throws -> DataTable? {
+        try await strings("SELECT doc FROM data_table WHERE distribution_id = \(distributionID)").first.map {
+            try AgoraJSON.decode(DataTable.self, from: $0)
+        }
+    }
+
+    public func tableVersions(tableID: String) async throws -> [TableVersion] {
+        try await strings("SELECT doc FROM data_table_version WHERE table_id = \(tableID) ORDER BY version DESC").map {
+            try AgoraJSON.decode(TableVersion.self, from: $0)
+        }
+    }
+
+    public func publishTableVersion(_ version: TableVersion, change: ChangeDraft) async throws -> TableVersion {
+        try await transaction { connection in
+            let logger = self.logger
+            var doc: String?
+            for try await value in try await connection.query(
+                "SELECT doc FROM data_table WHERE id = \(version.tableID) FOR UPDATE", logger: logger
+            ).decode(String.self) {
+                doc = value
+            }
+            guard let doc else { throw Problem.notFound("Table '\(version.tableID)'") }
+            var table = try AgoraJSON.decode(DataTable.self, from: doc)
+            var stored = version
+            stored.version = 1
+            for try await next in try await connection.query(
+                "SELECT coalesce(max(version), 0) + 1 FROM data_table_version WHERE table_id = \(version.tableID)", logger: logger
+            ).decode(Int32.self) {
+                stored.version = Int(next)
+            }
+            table.current = stored
+            table.modified = stored.created
+            let versionDoc = try AgoraJSON.encodeString(stored)
+            let tableDoc = try AgoraJSON.encodeString(table)
+            let number = Int32(stored.version)
+            try await connection.query(
+                "INSERT INTO data_table_version (table_id, version, doc) VALUES (\(stored.tableID), \(number), \(versionDoc))",
+                logger: logger)
+            try await connection.query(
+                "UPDATE data_table SET current_version = \(number), doc = \(tableDoc) WHERE id = \(table.id)", logger: logger)
+            var draft = change
+            draft.summary = change.summary.replacingOccurrences(of: "{version}", with: String(stored.version))
+            _ = try await Self.appendChange(draft, connection: connection, logger: logger)
+            return stored
+        }
     }
 
     // MARK: People

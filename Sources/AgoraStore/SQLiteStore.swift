@@ -69,6 +69,18 @@ public struct SQLiteStore: Store {
                         PRIMARY KEY (publisher_id, account_id));
                     """)
         }
+        migrator.registerMigration("v2-tables") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE data_table (
+                        id TEXT PRIMARY KEY, dataset_id TEXT NOT NULL, distribution_id TEXT NOT NULL UNIQUE,
+                        current_version INTEGER NOT NULL DEFAULT 0, doc TEXT NOT NULL);
+                    CREATE INDEX data_table_dataset ON data_table(dataset_id);
+                    CREATE TABLE data_table_version (
+                        table_id TEXT NOT NULL REFERENCES data_table(id), version INTEGER NOT NULL, doc TEXT NOT NULL,
+                        PRIMARY KEY (table_id, version));
+                    """)
+        }
         return migrator
     }
 
@@ -296,6 +308,10 @@ public struct SQLiteStore: Store {
                         sql: "UPDATE dataset_doc SET doc = ? WHERE rid = ?", arguments: [try AgoraJSON.encodeString(dataset), rid])
                     try db.execute(sql: "DELETE FROM dataset_fts WHERE rowid = ?", arguments: [rid])
                     try Self.index(dataset, rid: rid, db: db)
+                case .createTable(let table):
+                    try db.execute(
+                        sql: "INSERT INTO data_table (id, dataset_id, distribution_id, current_version, doc) VALUES (?, ?, ?, 0, ?)",
+                        arguments: [table.id, table.datasetID, table.distributionID, try AgoraJSON.encodeString(table)])
                 }
                 return try Self.appendChange(change, db: db)
             }
@@ -349,6 +365,66 @@ public struct SQLiteStore: Store {
                 entry.contentHash, Timestamp.string(entry.at), entry.actor, entry.summary,
             ])
         return entry
+    }
+
+    // MARK: Tables
+
+    public func table(id: String) async throws -> DataTable? {
+        let doc = try await writer.read { db in try String.fetchOne(db, sql: "SELECT doc FROM data_table WHERE id = ?", arguments: [id]) }
+        return try doc.map { try AgoraJSON.decode(DataTable.self, from: $0) }
+    }
+
+    public func currentTableVersion(id: String) async throws -> Int? {
+        try await writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT current_version FROM data_table WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func tables(datasetID: String) async throws -> [DataTable] {
+        let docs = try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT doc FROM data_table WHERE dataset_id = ? ORDER BY id", arguments: [datasetID])
+        }
+        return try docs.map { try AgoraJSON.decode(DataTable.self, from: $0) }
+    }
+
+    public func table(distributionID: String) async throws -> DataTable? {
+        let doc = try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT doc FROM data_table WHERE distribution_id = ?", arguments: [distributionID])
+        }
+        return try doc.map { try AgoraJSON.decode(DataTable.self, from: $0) }
+    }
+
+    public func tableVersions(tableID: String) async throws -> [TableVersion] {
+        let docs = try await writer.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT doc FROM data_table_version WHERE table_id = ? ORDER BY version DESC", arguments: [tableID])
+        }
+        return try docs.map { try AgoraJSON.decode(TableVersion.self, from: $0) }
+    }
+
+    public func publishTableVersion(_ version: TableVersion, change: ChangeDraft) async throws -> TableVersion {
+        try await writer.write { db in
+            guard let doc = try String.fetchOne(db, sql: "SELECT doc FROM data_table WHERE id = ?", arguments: [version.tableID])
+            else { throw Problem.notFound("Table '\(version.tableID)'") }
+            var table = try AgoraJSON.decode(DataTable.self, from: doc)
+            var stored = version
+            stored.version =
+                try Int.fetchOne(
+                    db, sql: "SELECT coalesce(max(version), 0) + 1 FROM data_table_version WHERE table_id = ?",
+                    arguments: [version.tableID]) ?? 1
+            table.current = stored
+            table.modified = stored.created
+            try db.execute(
+                sql: "INSERT INTO data_table_version (table_id, version, doc) VALUES (?, ?, ?)",
+                arguments: [stored.tableID, stored.version, try AgoraJSON.encodeString(stored)])
+            try db.execute(
+                sql: "UPDATE data_table SET current_version = ?, doc = ? WHERE id = ?",
+                arguments: [stored.version, try AgoraJSON.encodeString(table), table.id])
+            var draft = change
+            draft.summary = change.summary.replacingOccurrences(of: "{version}", with: String(stored.version))
+            _ = try Self.appendChange(draft, db: db)
+            return stored
+        }
     }
 
     // MARK: Change log

@@ -8,6 +8,7 @@ public enum CatalogWrite: Sendable {
     case updatePublisher(Publisher)
     case createDataset(Dataset)
     case updateDataset(Dataset)
+    case createTable(DataTable)
 }
 
 public enum DatasetSort: String, Sendable, CaseIterable {
@@ -114,6 +115,19 @@ public protocol Store: Sendable {
     /// Applies `write` and appends its change-log entry atomically; returns the entry.
     @discardableResult
     func apply(_ write: CatalogWrite, change: ChangeDraft) async throws -> ChangeEntry
+
+    // MARK: Tables
+    func table(id: String) async throws -> DataTable?
+    /// The number of the version a table serves (0 before its first load); nil for no such table.
+    /// Cheap, so a reader can check a cached table on every request.
+    func currentTableVersion(id: String) async throws -> Int?
+    func tables(datasetID: String) async throws -> [DataTable]
+    func table(distributionID: String) async throws -> DataTable?
+    /// Every version of a table, newest first.
+    func tableVersions(tableID: String) async throws -> [TableVersion]
+    /// Numbers `version` as the table's next version, makes it the one served and appends `change`,
+    /// atomically; returns the version as stored.
+    func publishTableVersion(_ version: TableVersion, change: ChangeDraft) async throws -> TableVersion
 
     // MARK: Change log
     func history(entityID: String, limit: Int) async throws -> [ChangeEntry]

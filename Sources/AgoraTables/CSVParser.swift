@@ -1,12 +1,29 @@
+/// One parsed record: its fields' UTF-8 bytes, back to back, and where each ends. Valid only inside
+/// the callback that receives it; the parser reuses its storage for the next record.
+public struct CSVRecord {
+    public let bytes: [UInt8]
+    public let ends: [Int]
+    /// The line the record starts on, 1-based.
+    public let line: Int
+
+    public var count: Int { ends.count }
+
+    public func range(_ index: Int) -> Range<Int> { (index == 0 ? 0 : ends[index - 1])..<ends[index] }
+
+    public func string(_ index: Int) -> String { String(decoding: bytes[range(index)], as: UTF8.self) }
+
+    public var strings: [String] { (0..<count).map(string) }
+}
+
 /// A streaming CSV parser after RFC 4180 and as files are found in the wild: quoted fields with
-/// embedded delimiters, quotes and newlines; CRLF or LF; a UTF-8 byte-order mark; UTF-8 or
-/// Windows-1252 text. Bytes are fed in chunks of any size and records come out as they complete,
-/// so memory stays bounded by the longest record.
+/// embedded delimiters, quotes and newlines; CRLF, LF or CR; a UTF-8 byte-order mark; UTF-8 or
+/// Windows-1252 text (converted to UTF-8). Bytes are fed in chunks of any size and records come out
+/// as they complete, so memory stays bounded by the longest record.
 public struct CSVParser {
-    public enum Encoding: Sendable, Equatable {
-        case utf8
+    public enum Encoding: String, Sendable, Equatable {
+        case utf8 = "UTF-8"
         /// Also covers Latin-1, of which it is a superset for printable characters.
-        case windows1252
+        case windows1252 = "Windows-1252"
     }
 
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -20,139 +37,183 @@ public struct CSVParser {
         }
     }
 
+    private enum State {
+        case fieldStart, unquoted, quoted, quoteInQuoted
+    }
+
     public let delimiter: UInt8
     public let encoding: Encoding
     /// The longest record allowed, in bytes; a longer one is an error that names its line.
     public let maxRecordBytes: Int
 
-    private var fields: [String] = []
-    private var field: [UInt8] = []
-    private var recordBytes = 0
-    private var inQuotes = false
-    private var quoteInQuotes = false
+    private var bytes: [UInt8] = []
+    private var ends: [Int] = []
+    private var state = State.fieldStart
+    private var recordStarted = false
     private var lastWasCR = false
-    private var atStart = true
-    /// The line the current record starts on (1-based), and the line being read.
+    private var recordStartOffset = 0
+    private var consumed = 0
+    /// Bytes of a possible byte-order mark seen so far at the very start of the input.
+    private var prefix: [UInt8] = []
+    private var prefixDone = false
     private var recordLine = 1
     private var line = 1
+    private var transcoded: [UInt8] = []
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), encoding: Encoding = .utf8, maxRecordBytes: Int = 16 << 20) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.maxRecordBytes = maxRecordBytes
+        bytes.reserveCapacity(4096)
     }
 
-    /// Parses the next chunk; `emit` receives each complete record with the line it started on.
-    public mutating func feed(_ bytes: some Collection<UInt8>, emit: ([String], Int) throws -> Void) throws {
-        for byte in bytes {
-            if atStart {
-                atStart = false
-                bomState = byte == 0xEF ? 1 : 0
-                if bomState == 1 { continue }
-            } else if bomState == 1 {
-                if byte == 0xBB {
-                    bomState = 2
-                    continue
-                }
-                field.append(0xEF)
-                bomState = 0
-            } else if bomState == 2 {
-                bomState = 0
-                if byte == 0xBF { continue }
-                field.append(contentsOf: [0xEF, 0xBB])
+    /// Parses the next chunk; `emit` receives each complete record.
+    public mutating func feed(_ chunk: some Collection<UInt8>, emit: (CSVRecord) throws -> Void) throws {
+        let array = Array(chunk)
+        try array.withUnsafeBufferPointer { try feed(buffer: $0, emit: emit) }
+    }
+
+    /// Parses the next chunk; `emit` receives each complete record.
+    public mutating func feed(buffer input: UnsafeBufferPointer<UInt8>, emit: (CSVRecord) throws -> Void) throws {
+        var input = input
+        if !prefixDone {
+            // Holds back up to three bytes until it is clear whether they are a byte-order mark.
+            let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+            var i = 0
+            while i < input.count && prefix.count < 3 && prefix == Array(mark.prefix(prefix.count)) {
+                prefix.append(input[i])
+                i += 1
             }
-            try consume(byte, emit: emit)
+            input = UnsafeBufferPointer(rebasing: input[i...])
+            if prefix.count < 3 && prefix == Array(mark.prefix(prefix.count)) { return }
+            prefixDone = true
+            let held = prefix == mark ? [] : prefix
+            prefix = []
+            if !held.isEmpty { try held.withUnsafeBufferPointer { try feedBody($0, emit: emit) } }
+        }
+        try feedBody(input, emit: emit)
+    }
+
+    private mutating func feedBody(_ input: UnsafeBufferPointer<UInt8>, emit: (CSVRecord) throws -> Void) throws {
+        guard encoding == .windows1252 else { return try parse(input, emit: emit) }
+        transcoded.removeAll(keepingCapacity: true)
+        Windows1252.appendUTF8(of: input, to: &transcoded)
+        let converted = transcoded
+        try converted.withUnsafeBufferPointer { try parse($0, emit: emit) }
+    }
+
+    private mutating func parse(_ chunk: UnsafeBufferPointer<UInt8>, emit: (CSVRecord) throws -> Void) throws {
+        let quote = UInt8(ascii: "\"")
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
+        let delimiter = self.delimiter
+        let n = chunk.count
+        var i = 0
+        while i < n {
+            switch state {
+            case .quoted:
+                var j = i
+                while j < n {
+                    let c = chunk[j]
+                    if c == quote { break }
+                    if c == lf { line += 1 }
+                    j += 1
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[i..<j]))
+                try count(j - i)
+                if j == n { return }
+                state = .quoteInQuoted
+                i = j + 1
+                try count(1)
+            case .quoteInQuoted:
+                if chunk[i] == quote {
+                    bytes.append(quote)
+                    state = .quoted
+                    i += 1
+                    try count(1)
+                } else {
+                    // The quote closed the quoted part; what follows is read as unquoted.
+                    state = .unquoted
+                }
+            case .fieldStart, .unquoted:
+                if lastWasCR {
+                    lastWasCR = false
+                    if chunk[i] == lf {
+                        i += 1
+                        continue
+                    }
+                }
+                if !recordStarted {
+                    recordStarted = true
+                    recordLine = line
+                }
+                var j = i
+                while j < n {
+                    let c = chunk[j]
+                    if c == delimiter || c == quote || c == cr || c == lf { break }
+                    j += 1
+                }
+                if j > i {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[i..<j]))
+                    try count(j - i)
+                    state = .unquoted
+                    i = j
+                    if i == n { return }
+                }
+                let c = chunk[i]
+                i += 1
+                try count(1)
+                switch c {
+                case delimiter:
+                    ends.append(bytes.count)
+                    state = .fieldStart
+                case quote:
+                    if state == .fieldStart { state = .quoted } else { bytes.append(quote) }
+                case cr:
+                    line += 1
+                    lastWasCR = true
+                    try endRecord(emit: emit)
+                default:
+                    line += 1
+                    try endRecord(emit: emit)
+                }
+            }
         }
     }
 
-    private var bomState = 0
-
-    private var recordStarted = false
-
-    private mutating func consume(_ byte: UInt8, emit: ([String], Int) throws -> Void) throws {
-        let afterCR = lastWasCR
-        lastWasCR = false
-        if byte == UInt8(ascii: "\n") && afterCR {
-            // The CR already ended the record; this LF only ends the line.
-            line += 1
-            return
-        }
-        if !recordStarted {
-            recordStarted = true
-            recordLine = line
-        }
-        if byte == UInt8(ascii: "\n") { line += 1 }
-        recordBytes += 1
-        if recordBytes > maxRecordBytes {
+    private mutating func count(_ n: Int) throws {
+        consumed += n
+        if consumed > maxRecordBytes {
             throw Failure(line: recordLine, message: "a record is longer than the limit of \(maxRecordBytes) bytes")
-        }
-        if inQuotes {
-            if quoteInQuotes {
-                quoteInQuotes = false
-                if byte == UInt8(ascii: "\"") {
-                    field.append(byte)
-                    return
-                }
-                // The previous quote closed the quoted part; this byte is read as unquoted.
-                inQuotes = false
-            } else if byte == UInt8(ascii: "\"") {
-                quoteInQuotes = true
-                return
-            } else {
-                field.append(byte)
-                return
-            }
-        }
-        switch byte {
-        case delimiter:
-            endField()
-        case UInt8(ascii: "\""):
-            if field.isEmpty { inQuotes = true } else { field.append(byte) }
-        case UInt8(ascii: "\r"):
-            lastWasCR = true
-            try endRecord(emit: emit)
-        case UInt8(ascii: "\n"):
-            try endRecord(emit: emit)
-        default:
-            field.append(byte)
         }
     }
 
     /// Ends the input: a last record without a final newline is emitted; an unclosed quote is an error.
-    public mutating func finish(emit: ([String], Int) throws -> Void) throws {
-        if bomState == 1 { field.append(0xEF) }
-        if bomState == 2 { field.append(contentsOf: [0xEF, 0xBB]) }
-        bomState = 0
-        if inQuotes && !quoteInQuotes {
+    public mutating func finish(emit: (CSVRecord) throws -> Void) throws {
+        if !prefixDone {
+            prefixDone = true
+            let held = prefix == [0xEF, 0xBB, 0xBF] ? [] : prefix
+            prefix = []
+            if !held.isEmpty { try held.withUnsafeBufferPointer { try feedBody($0, emit: emit) } }
+        }
+        if state == .quoted {
             throw Failure(line: recordLine, message: "a quoted field is not closed before the end of the file")
         }
-        inQuotes = false
-        quoteInQuotes = false
-        if !field.isEmpty || !fields.isEmpty { try endRecord(emit: emit) }
+        if recordStarted && (!bytes.isEmpty || !ends.isEmpty || state != .fieldStart) { try endRecord(emit: emit) }
     }
 
-    private mutating func endField() {
-        fields.append(decode(field))
-        field.removeAll(keepingCapacity: true)
-    }
-
-    private mutating func endRecord(emit: ([String], Int) throws -> Void) throws {
-        endField()
-        let record = fields
-        fields.removeAll(keepingCapacity: true)
-        recordBytes = 0
+    private mutating func endRecord(emit: (CSVRecord) throws -> Void) throws {
+        ends.append(bytes.count)
+        state = .fieldStart
         recordStarted = false
-        let start = recordLine
-        // A blank line is not a record.
-        if record.count == 1 && record[0].isEmpty { return }
-        try emit(record, start)
-    }
-
-    private func decode(_ bytes: [UInt8]) -> String {
-        switch encoding {
-        case .utf8: return String(decoding: bytes, as: UTF8.self)
-        case .windows1252: return String(String.UnicodeScalarView(bytes.map(Windows1252.scalar)))
+        consumed = 0
+        defer {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
         }
+        // A blank line is not a record.
+        if ends.count == 1 && bytes.isEmpty { return }
+        try emit(CSVRecord(bytes: bytes, ends: ends, line: recordLine))
     }
 }
 
@@ -226,5 +287,27 @@ enum Windows1252 {
     static func scalar(_ byte: UInt8) -> Unicode.Scalar {
         if byte >= 0x80 && byte <= 0x9F { return Unicode.Scalar(high[Int(byte) - 0x80])! }
         return Unicode.Scalar(byte)
+    }
+
+    /// The five bytes Windows-1252 leaves undefined; text holding them is neither UTF-8 nor Windows-1252.
+    static func isUndefined(_ byte: UInt8) -> Bool { byte == 0x81 || byte == 0x8D || byte == 0x8F || byte == 0x90 || byte == 0x9D }
+
+    static func appendUTF8(of input: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + input.count + input.count / 8)
+        for byte in input {
+            if byte < 0x80 {
+                out.append(byte)
+            } else {
+                let value = scalar(byte).value
+                if value < 0x800 {
+                    out.append(UInt8(0xC0 | (value >> 6)))
+                    out.append(UInt8(0x80 | (value & 0x3F)))
+                } else {
+                    out.append(UInt8(0xE0 | (value >> 12)))
+                    out.append(UInt8(0x80 | ((value >> 6) & 0x3F)))
+                    out.append(UInt8(0x80 | (value & 0x3F)))
+                }
+            }
+        }
     }
 }

@@ -13,10 +13,10 @@ struct CSVParserTests {
         var out: [([String], Int)] = []
         var i = 0
         while i < bytes.count {
-            try parser.feed(bytes[i..<min(i + chunk, bytes.count)]) { out.append(($0, $1)) }
+            try parser.feed(bytes[i..<min(i + chunk, bytes.count)]) { out.append(($0.strings, $0.line)) }
             i += chunk
         }
-        try parser.finish { out.append(($0, $1)) }
+        try parser.finish { out.append(($0.strings, $0.line)) }
         return out
     }
 

@@ -1,0 +1,273 @@
+import AgoraStore
+import Foundation
+
+public enum SQLDialect: Sendable {
+    case sqlite, postgres
+}
+
+/// One column of a query's answer.
+public struct OutputColumn: Sendable, Equatable {
+    public var name: String
+    public var type: ColumnType
+    /// Exact decimals are served as strings.
+    public var exact: Bool
+}
+
+/// A query as SQL for one dialect: every value a placeholder, every column one the table has.
+public struct CompiledQuery: Sendable {
+    var sql: String
+    var binds: [SQLValue]
+    var columns: [OutputColumn]
+    /// How many selected columns after the output ones hold the row's keyset position.
+    var keyCount: Int
+    /// The output column holding the distance, served in metres rounded to decimetres.
+    var distanceColumn: Int?
+}
+
+struct QueryCompiler {
+    let dialect: SQLDialect
+    let version: TableVersion
+    /// The rows' table, as SQL.
+    let table: String
+
+    private var binds: [SQLValue] = []
+
+    init(dialect: SQLDialect, version: TableVersion, table: String) {
+        self.dialect = dialect
+        self.version = version
+        self.table = table
+    }
+
+    static let metresPerDegreeLatitude = 110_540.0
+    static let metresPerDegreeLongitudeAtEquator = 111_320.0
+
+    private mutating func bind(_ value: SQLValue) -> String {
+        binds.append(value)
+        switch dialect {
+        case .sqlite: return "?"
+        case .postgres:
+            let placeholder = "$\(binds.count)"
+            switch value {
+            case .real: return placeholder + "::float8"
+            case .integer: return placeholder + "::int8"
+            default: return placeholder
+            }
+        }
+    }
+
+    var rowID: String { dialect == .sqlite ? "rowid" : "_row" }
+
+    /// The column as compared and sorted.
+    func expression(_ index: Int) -> String {
+        let column = version.columns[index]
+        if column.exact && dialect == .sqlite { return "CAST(c\(index) AS REAL)" }
+        return "c\(index)"
+    }
+
+    /// The column as read out for serving.
+    func output(_ index: Int) -> String {
+        let column = version.columns[index]
+        if column.exact && dialect == .postgres { return "c\(index)::text" }
+        return "c\(index)"
+    }
+
+    private mutating func value(_ value: SQLValue, for index: Int) -> String {
+        let column = version.columns[index]
+        if column.exact {
+            let placeholder = bind(value)
+            return dialect == .sqlite ? "CAST(\(placeholder) AS REAL)" : "\(placeholder)::numeric"
+        }
+        if case .boolean(let flag) = value, dialect == .sqlite { return bind(.integer(flag ? 1 : 0)) }
+        return bind(value)
+    }
+
+    private mutating func distanceSquared(_ near: TableQuery.Near) -> String {
+        guard let geo = version.geo, let lat = version.column(named: geo.latitude)?.index,
+            let lon = version.column(named: geo.longitude)?.index
+        else { return "0" }
+        let ky = Self.metresPerDegreeLatitude
+        let kx = Self.metresPerDegreeLongitudeAtEquator * cos(near.latitude * .pi / 180)
+        let dy = "(c\(lat) - \(bind(.real(near.latitude))))"
+        let dy2 = "(c\(lat) - \(bind(.real(near.latitude))))"
+        let dx = "(c\(lon) - \(bind(.real(near.longitude))))"
+        let dx2 = "(c\(lon) - \(bind(.real(near.longitude))))"
+        return "(\(dy) * \(dy2) * \(bind(.real(ky * ky))) + \(dx) * \(dx2) * \(bind(.real(kx * kx))))"
+    }
+
+    private mutating func boxCondition(west: Double, south: Double, east: Double, north: Double) -> String {
+        switch dialect {
+        case .sqlite:
+            return
+                "rowid IN (SELECT id FROM rows_geo WHERE minlat >= \(bind(.real(south))) AND maxlat <= \(bind(.real(north))) AND minlon >= \(bind(.real(west))) AND maxlon <= \(bind(.real(east))))"
+        case .postgres:
+            return
+                "_geo <@ box(point(\(bind(.real(west))), \(bind(.real(south)))), point(\(bind(.real(east))), \(bind(.real(north)))))"
+        }
+    }
+
+    private mutating func conditions(_ query: TableQuery) -> [String] {
+        var out: [String] = []
+        for filter in query.filters {
+            let e = expression(filter.column)
+            switch filter.op {
+            case .eq: out.append("\(e) = \(value(filter.values[0], for: filter.column))")
+            case .ne: out.append("\(e) <> \(value(filter.values[0], for: filter.column))")
+            case .gt: out.append("\(e) > \(value(filter.values[0], for: filter.column))")
+            case .gte: out.append("\(e) >= \(value(filter.values[0], for: filter.column))")
+            case .lt: out.append("\(e) < \(value(filter.values[0], for: filter.column))")
+            case .lte: out.append("\(e) <= \(value(filter.values[0], for: filter.column))")
+            case .in:
+                let list = filter.values.map { value($0, for: filter.column) }.joined(separator: ", ")
+                out.append("\(e) IN (\(list))")
+            case .isnull:
+                out.append(filter.values[0] == .boolean(true) ? "c\(filter.column) IS NULL" : "c\(filter.column) IS NOT NULL")
+            case .contains:
+                let text = "c\(filter.column)" + (dialect == .postgres && version.columns[filter.column].exact ? "::text" : "")
+                out.append(
+                    dialect == .sqlite
+                        ? "instr(\(text), \(bind(filter.values[0]))) > 0" : "strpos(\(text), \(bind(filter.values[0]))) > 0")
+            case .startswith:
+                guard case .text(let prefix) = filter.values[0] else { continue }
+                let text = "c\(filter.column)" + (dialect == .postgres && version.columns[filter.column].exact ? "::text" : "")
+                let length = prefix.unicodeScalars.count
+                out.append(
+                    dialect == .sqlite
+                        ? "substr(\(text), 1, \(length)) = \(bind(filter.values[0]))"
+                        : "left(\(text), \(length)) = \(bind(filter.values[0]))")
+            }
+        }
+        if !query.text.isEmpty {
+            switch dialect {
+            case .sqlite:
+                let match = query.text.map { "\"\($0)\"" }.joined(separator: " ")
+                out.append("rowid IN (SELECT rowid FROM rows_fts WHERE rows_fts MATCH \(bind(.text(match))))")
+            case .postgres:
+                out.append("_fts @@ plainto_tsquery('simple', \(bind(.text(query.text.joined(separator: " ")))))")
+            }
+        }
+        if let box = query.bbox {
+            out.append(boxCondition(west: box.west, south: box.south, east: box.east, north: box.north))
+        }
+        if let near = query.near {
+            let dLat = near.radius / Self.metresPerDegreeLatitude
+            let dLon = near.radius / (Self.metresPerDegreeLongitudeAtEquator * max(cos(near.latitude * .pi / 180), 0.01))
+            out.append(
+                boxCondition(
+                    west: near.longitude - dLon, south: near.latitude - dLat, east: near.longitude + dLon,
+                    north: near.latitude + dLat))
+            out.append("\(distanceSquared(near)) <= \(bind(.real(near.radius * near.radius)))")
+        }
+        return out
+    }
+
+    private static func whereClause(_ conditions: [String]) -> String {
+        conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+    }
+
+    /// The rows a query asks for, one more than the page so the caller knows whether there is a next.
+    mutating func rows(_ query: TableQuery, limit: Int?) -> CompiledQuery {
+        binds = []
+        var select = query.fields.map(output)
+        var columns = query.fields.map {
+            OutputColumn(name: version.columns[$0].name, type: version.columns[$0].type, exact: version.columns[$0].exact)
+        }
+        var distanceColumn: Int?
+        if let near = query.near {
+            distanceColumn = columns.count
+            select.append(distanceSquared(near))
+            columns.append(OutputColumn(name: "_distance_m", type: .decimal, exact: false))
+        }
+        // Keys: each sort column, then the distance when sorting by it, then the row number.
+        var keys: [(expression: String, descending: Bool)] = query.sort.map { (expression($0.column), $0.descending) }
+        if query.sortsByDistance, let near = query.near { keys.append((distanceSquared(near), false)) }
+        keys.append((rowID, false))
+        select += keys.map(\.expression)
+
+        var conditions = conditions(query)
+        if let after = query.after, after.count == keys.count {
+            var alternatives: [String] = []
+            for i in keys.indices {
+                var parts: [String] = []
+                for j in 0..<i {
+                    parts.append(after[j] == .null ? "\(keys[j].expression) IS NULL" : "\(keys[j].expression) = \(bind(after[j]))")
+                }
+                let key = keys[i]
+                if after[i] == .null {
+                    if key.descending { continue }
+                    parts.append("\(key.expression) IS NOT NULL")
+                } else if key.descending {
+                    parts.append("(\(key.expression) < \(bind(after[i])) OR \(key.expression) IS NULL)")
+                } else {
+                    parts.append("\(key.expression) > \(bind(after[i]))")
+                }
+                alternatives.append("(" + parts.joined(separator: " AND ") + ")")
+            }
+            conditions.append(alternatives.isEmpty ? "1 = 0" : "(" + alternatives.joined(separator: " OR ") + ")")
+        }
+        let order = keys.map { "\($0.expression) \($0.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")" }
+            .joined(separator: ", ")
+        var sql = "SELECT \(select.joined(separator: ", ")) FROM \(table)\(Self.whereClause(conditions)) ORDER BY \(order)"
+        if let limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
+        return CompiledQuery(sql: sql, binds: binds, columns: columns, keyCount: keys.count, distanceColumn: distanceColumn)
+    }
+
+    mutating func groups(_ query: TableQuery, limit: Int?) -> CompiledQuery {
+        binds = []
+        var select = query.group.map(output)
+        var columns = query.group.map {
+            OutputColumn(name: version.columns[$0].name, type: version.columns[$0].type, exact: version.columns[$0].exact)
+        }
+        for aggregate in query.aggregates {
+            guard let index = aggregate.column else {
+                select.append(dialect == .sqlite ? "count(*)" : "count(*)::int8")
+                columns.append(OutputColumn(name: aggregate.name, type: .integer, exact: false))
+                continue
+            }
+            let column = version.columns[index]
+            let e = expression(index)
+            switch aggregate.function {
+            case .count:
+                select.append(dialect == .sqlite ? "count(c\(index))" : "count(c\(index))::int8")
+                columns.append(OutputColumn(name: aggregate.name, type: .integer, exact: false))
+            case .avg:
+                select.append(dialect == .sqlite ? "avg(\(e))" : "avg(\(e))::float8")
+                columns.append(OutputColumn(name: aggregate.name, type: .decimal, exact: false))
+            case .sum:
+                let cast = column.type == .integer ? "::int8" : (column.exact ? "::text" : "::float8")
+                select.append(dialect == .sqlite ? "sum(\(e))" : "sum(\(e))\(cast)")
+                columns.append(OutputColumn(name: aggregate.name, type: column.type, exact: column.exact && dialect == .postgres))
+            case .min, .max:
+                let cast = dialect == .postgres && column.exact ? "::text" : ""
+                select.append("\(aggregate.function.rawValue)(\(e))\(cast)")
+                columns.append(
+                    OutputColumn(
+                        name: aggregate.name, type: column.type, exact: column.exact && dialect == .postgres))
+            }
+        }
+        let conditions = conditions(query)
+        let groupBy = query.group.map { "c\($0)" }.joined(separator: ", ")
+        let order =
+            query.groupSort.isEmpty
+            ? query.group.indices.map { "\($0 + 1) ASC NULLS FIRST" }
+            : query.groupSort.map { "\($0.position + 1) \($0.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")" }
+        var sql =
+            "SELECT \(select.joined(separator: ", ")) FROM \(table)\(Self.whereClause(conditions)) GROUP BY \(groupBy) ORDER BY \(order.joined(separator: ", "))"
+        if let limit {
+            sql += " LIMIT \(bind(.integer(Int64(limit)))) OFFSET \(bind(.integer(Int64(query.groupOffset))))"
+        }
+        return CompiledQuery(sql: sql, binds: binds, columns: columns, keyCount: 0, distanceColumn: nil)
+    }
+
+    mutating func count(_ query: TableQuery) -> CompiledQuery {
+        binds = []
+        let conditions = conditions(query)
+        let from = "\(table)\(Self.whereClause(conditions))"
+        let sql =
+            query.isGrouped
+            ? "SELECT count(*) FROM (SELECT 1 FROM \(from) GROUP BY \(query.group.map { "c\($0)" }.joined(separator: ", "))) g"
+            : "SELECT count(*) FROM \(from)"
+        return CompiledQuery(
+            sql: dialect == .postgres ? sql.replacingOccurrences(of: "SELECT count(*)", with: "SELECT count(*)::int8") : sql,
+            binds: binds, columns: [], keyCount: 0, distanceColumn: nil)
+    }
+}

@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "AgoraHTTP",
             dependencies: [
-                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople",
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraTables",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(
             name: "AgoraHTTPTests",
             dependencies: [
-                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP",
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP", "AgoraTables",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

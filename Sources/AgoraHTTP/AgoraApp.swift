@@ -2,6 +2,7 @@ import AgoraCatalog
 import AgoraCore
 import AgoraPeople
 import AgoraStore
+import AgoraTables
 import Hummingbird
 import Logging
 
@@ -12,14 +13,19 @@ public struct AgoraServices: Sendable {
     public let blobs: BlobStore
     public let catalog: CatalogService
     public let accounts: AccountService
+    public let tables: TableService
     public let metrics: RequestMetrics
 
-    public init(configuration: AgoraConfiguration, store: any Store, blobs: BlobStore, clock: any Clock = SystemClock()) {
+    public init(
+        configuration: AgoraConfiguration, store: any Store, blobs: BlobStore, tableEngine: any TableEngine,
+        clock: any Clock = SystemClock()
+    ) {
         self.configuration = configuration
         self.store = store
         self.blobs = blobs
         catalog = CatalogService(store: store, clock: clock)
         accounts = AccountService(store: store, clock: clock)
+        tables = TableService(store: store, catalog: catalog, engine: tableEngine, blobs: blobs, clock: clock)
         metrics = RequestMetrics()
     }
 }
@@ -43,6 +49,7 @@ public enum AgoraApp {
         let catalogRoutes = CatalogRoutes(
             catalog: services.catalog, blobs: services.blobs, configuration: services.configuration)
         catalogRoutes.addRoutes(to: &routes)
+        TableRoutes(tables: services.tables, blobs: services.blobs).addRoutes(to: &routes)
         PeopleRoutes(accounts: services.accounts, catalog: services.catalog, configuration: services.configuration)
             .addRoutes(to: &routes)
         PageRoutes(catalog: services.catalog, api: catalogRoutes, siteName: services.configuration.siteName)

@@ -55,7 +55,7 @@ public struct PostgresTableEngine: TableEngine {
                     PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (\(definitions.joined(separator: ", ")))"), logger: logger)
                 let names = ["_row"] + profile.columns.indices.map { "c\($0)" }
                 let types = profile.columns.map(\.type)
-                try await connection.copyFrom(table: table, columns: names, logger: logger) { writer in
+                try await connection.copyFrom(table: storage, columns: names, logger: logger) { writer in
                     var row = 0
                     var buffer = ByteBuffer()
                     buffer.reserveCapacity(1 << 20)

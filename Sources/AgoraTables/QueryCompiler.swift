@@ -43,8 +43,9 @@ struct QueryCompiler {
 
     private mutating func bind(_ value: SQLValue) -> String {
         binds.append(value)
+        // Numbered placeholders, so an expression used twice (selected and sorted by) binds once.
         switch dialect {
-        case .sqlite: return "?"
+        case .sqlite: return "?\(binds.count)"
         case .postgres:
             let placeholder = "$\(binds.count)"
             switch value {
@@ -178,27 +179,36 @@ struct QueryCompiler {
             columns.append(OutputColumn(name: "_distance_m", type: .decimal, exact: false))
         }
         // Keys: each sort column, then the distance when sorting by it, then the row number.
-        var keys: [(expression: String, descending: Bool)] = query.sort.map { (expression($0.column), $0.descending) }
-        if query.sortsByDistance, let near = query.near { keys.append((distanceSquared(near), false)) }
-        keys.append((rowID, false))
-        select += keys.map(\.expression)
+        var keys: [(expression: String, descending: Bool, column: Int?)] = query.sort.map {
+            (expression($0.column), $0.descending, $0.column)
+        }
+        if query.sortsByDistance, let near = query.near { keys.append((distanceSquared(near), false, nil)) }
+        keys.append((rowID, false, nil))
+        // Exact decimals travel in cursors as text.
+        select += keys.map { key in
+            key.column.map { version.columns[$0].exact && dialect == .postgres ? output($0) : key.expression } ?? key.expression
+        }
 
         var conditions = conditions(query)
         if let after = query.after, after.count == keys.count {
+            func bound(_ value: SQLValue, _ key: (expression: String, descending: Bool, column: Int?)) -> String {
+                key.column.map { self.value(value, for: $0) } ?? bind(value)
+            }
             var alternatives: [String] = []
             for i in keys.indices {
                 var parts: [String] = []
                 for j in 0..<i {
-                    parts.append(after[j] == .null ? "\(keys[j].expression) IS NULL" : "\(keys[j].expression) = \(bind(after[j]))")
+                    parts.append(
+                        after[j] == .null ? "\(keys[j].expression) IS NULL" : "\(keys[j].expression) = \(bound(after[j], keys[j]))")
                 }
                 let key = keys[i]
                 if after[i] == .null {
                     if key.descending { continue }
                     parts.append("\(key.expression) IS NOT NULL")
                 } else if key.descending {
-                    parts.append("(\(key.expression) < \(bind(after[i])) OR \(key.expression) IS NULL)")
+                    parts.append("(\(key.expression) < \(bound(after[i], key)) OR \(key.expression) IS NULL)")
                 } else {
-                    parts.append("\(key.expression) > \(bind(after[i]))")
+                    parts.append("\(key.expression) > \(bound(after[i], key))")
                 }
                 alternatives.append("(" + parts.joined(separator: " AND ") + ")")
             }
@@ -206,7 +216,9 @@ struct QueryCompiler {
         }
         let order = keys.map { "\($0.expression) \($0.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")" }
             .joined(separator: ", ")
-        var sql = "SELECT \(select.joined(separator: ", ")) FROM \(table)\(Self.whereClause(conditions)) ORDER BY \(order)"
+        // Aliases keep an output named like a column (c1::text) from shadowing that column in ORDER BY.
+        let selected = select.enumerated().map { "\($0.element) AS o\($0.offset)" }.joined(separator: ", ")
+        var sql = "SELECT \(selected) FROM \(table)\(Self.whereClause(conditions)) ORDER BY \(order)"
         if let limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
         return CompiledQuery(sql: sql, binds: binds, columns: columns, keyCount: keys.count, distanceColumn: distanceColumn)
     }

@@ -187,7 +187,16 @@ struct TextCheck {
                 if b == 0 { throw TableProblem.invalid("The file holds a NUL byte: it looks binary, not like text.", line: record.line) }
                 if b >= 0x80 { high = true }
             }
-            if high && encoding == .utf8 && String(validating: bytes, as: UTF8.self) == nil {
+            guard high else { return }
+            let invalid: Bool
+            switch encoding {
+            case .utf8:
+                invalid = String(validating: bytes, as: UTF8.self) == nil
+            case .windows1252:
+                // Bytes Windows-1252 leaves undefined arrive here as C1 controls (U+0081 and kin).
+                invalid = zip(bytes, bytes.dropFirst()).contains { $0 == 0xC2 && [0x81, 0x8D, 0x8F, 0x90, 0x9D].contains($1) }
+            }
+            if invalid {
                 throw TableProblem.invalid(
                     "The text is neither valid UTF-8 nor Windows-1252/Latin-1 throughout; save the file as UTF-8.",
                     line: record.line)

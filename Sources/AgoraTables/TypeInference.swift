@@ -35,7 +35,7 @@ enum CellClassifier {
         if isDigit(first) || first == UInt8(ascii: "-") || first == UInt8(ascii: ".") {
             if let number = number(cell) { return number }
             if n >= 10 && isDigit(first) {
-                if isDate(cell) { return (n == 10 ? [.date] : [], false) }
+                if n == 10 && isDate(cell) { return ([.date], false) }
                 if isDateTime(cell) { return ([.datetime], false) }
             }
             return ([], false)

@@ -2,6 +2,7 @@ import AgoraCatalog
 import AgoraCore
 import AgoraHTTP
 import AgoraStore
+import AgoraTables
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -47,7 +48,8 @@ struct Serve: AsyncParsableCommand {
         config.siteName = siteName ?? env["AGORA_SITE_NAME"] ?? config.siteName
 
         let (backend, blobs) = try await store.openStore()
-        let services = AgoraServices(configuration: config, store: backend, blobs: blobs)
+        let engine = try TableEngines.make(for: backend, dataDirectory: URL(fileURLWithPath: store.dataDirectory, isDirectory: true))
+        let services = AgoraServices(configuration: config, store: backend, blobs: blobs, tableEngine: engine)
         if demo {
             let loaded = try await DemoCity.load(catalog: services.catalog, accounts: services.accounts, blobs: services.blobs)
             print(loaded ? "Loaded the demo city." : "The demo city is already loaded.")

@@ -35,7 +35,7 @@ struct StoreOptions: ParsableArguments {
 
 /// Prints a problem the way a person at a terminal wants it, and exits non-zero.
 func fail(_ error: any Error) -> ExitCode {
-    let message = (error as? Problem)?.description ?? "\(error)"
+    let message = (error as? Problem)?.description ?? String(reflecting: error)
     FileHandle.standardError.write(Data("agora: \(message)\n".utf8))
     return ExitCode.failure
 }

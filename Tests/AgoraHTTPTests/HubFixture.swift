@@ -3,6 +3,7 @@ import AgoraCore
 import AgoraHTTP
 import AgoraPeople
 import AgoraStore
+import AgoraTables
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -23,7 +24,9 @@ struct HubFixture {
         config.maxUploadBytes = maxUploadBytes
         config.port = 0
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agora-http-\(UUID().uuidString)")
-        services = AgoraServices(configuration: config, store: try SQLiteStore.inMemory(), blobs: try BlobStore(root: dir))
+        services = AgoraServices(
+            configuration: config, store: try SQLiteStore.inMemory(), blobs: try BlobStore(root: dir),
+            tableEngine: try SQLiteTableEngine(directory: dir.appendingPathComponent("tables")))
         if demo {
             try await DemoCity.load(catalog: services.catalog, accounts: services.accounts, blobs: services.blobs)
         }

@@ -98,8 +98,14 @@ struct QueryCompiler {
     private mutating func boxCondition(west: Double, south: Double, east: Double, north: Double) -> String {
         switch dialect {
         case .sqlite:
-            return
-                "rowid IN (SELECT id FROM rows_geo WHERE minlat >= \(bind(.real(south))) AND maxlat <= \(bind(.real(north))) AND minlon >= \(bind(.real(west))) AND maxlon <= \(bind(.real(east))))"
+            // The R*Tree keeps 32-bit boxes rounded outward: it finds every candidate, and the
+            // columns decide exactly.
+            guard let geo = version.geo, let lat = version.column(named: geo.latitude)?.index,
+                let lon = version.column(named: geo.longitude)?.index
+            else { return "0" }
+            let (w, s, e, n) = (bind(.real(west)), bind(.real(south)), bind(.real(east)), bind(.real(north)))
+            return "rowid IN (SELECT id FROM rows_geo WHERE maxlat >= \(s) AND minlat <= \(n) AND maxlon >= \(w) AND minlon <= \(e))"
+                + " AND c\(lat) BETWEEN \(s) AND \(n) AND c\(lon) BETWEEN \(w) AND \(e)"
         case .postgres:
             return
                 "_geo <@ box(point(\(bind(.real(west))), \(bind(.real(south)))), point(\(bind(.real(east))), \(bind(.real(north)))))"

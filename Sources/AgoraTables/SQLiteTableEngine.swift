@@ -132,12 +132,15 @@ public final class SQLiteTableEngine: TableEngine {
             try Task.checkCancellation()
         }
         try db.execute("COMMIT")
-        progress(LoadProgress(phase: .indexing, bytes: 0, totalBytes: total))
+        // Sorting for an index may use a second thread.
+        try db.execute("PRAGMA threads = 2")
         for i in IndexPolicy.indexed(profile) {
+            progress(LoadProgress(phase: .indexing, bytes: 0, totalBytes: total, step: profile.columns[i].name))
             try db.execute("CREATE INDEX rows_c\(i) ON rows (c\(i))")
         }
         let searchable = IndexPolicy.searchable(profile)
         if !searchable.isEmpty {
+            progress(LoadProgress(phase: .indexing, bytes: 0, totalBytes: total, step: "full text"))
             let names = searchable.map { "c\($0)" }.joined(separator: ", ")
             try db.execute(
                 """
@@ -149,13 +152,11 @@ public final class SQLiteTableEngine: TableEngine {
         if let geo = profile.geo, let lat = profile.columns.firstIndex(where: { $0.name == geo.latitude }),
             let lon = profile.columns.firstIndex(where: { $0.name == geo.longitude })
         {
-            try db.execute(
-                """
-                CREATE VIRTUAL TABLE rows_geo USING rtree(id, minlat, maxlat, minlon, maxlon);
-                INSERT INTO rows_geo SELECT rowid, c\(lat), c\(lat), c\(lon), c\(lon) FROM rows
-                    WHERE c\(lat) IS NOT NULL AND c\(lon) IS NOT NULL ORDER BY c\(lat);
-                """)
+            progress(LoadProgress(phase: .indexing, bytes: 0, totalBytes: total, step: "places"))
+            try db.execute("CREATE VIRTUAL TABLE rows_geo USING rtree(id, minlat, maxlat, minlon, maxlon)")
+            try RTreeBulkLoad.load(db, name: "rows_geo", table: "rows", lat: "c\(lat)", lon: "c\(lon)")
         }
+        progress(LoadProgress(phase: .indexing, bytes: 0, totalBytes: total, step: "statistics"))
         try db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
         // Readers open the finished file as immutable, which needs it on disk in full first.
         try db.execute("PRAGMA journal_mode = DELETE")

@@ -30,6 +30,15 @@ public struct LoadProgress: Sendable {
     public var phase: Phase
     public var bytes: Int
     public var totalBytes: Int
+    /// Which index is being built, for a closing summary of where the time went.
+    public var step: String?
+
+    public init(phase: Phase, bytes: Int, totalBytes: Int, step: String? = nil) {
+        self.phase = phase
+        self.bytes = bytes
+        self.totalBytes = totalBytes
+        self.step = step
+    }
 }
 
 /// The second pass's rows, handed to an engine; reading happens on the engine's thread.
@@ -61,7 +70,8 @@ enum IndexPolicy {
     static func indexed(_ profile: TableProfile) -> [Int] {
         var out: [Int] = []
         for (i, column) in profile.columns.enumerated() where out.count < maxIndexes {
-            if column.name == profile.geo?.geometry { continue }
+            // The places index answers boxes and distances; the geometry is served, not searched.
+            if let geo = profile.geo, [geo.geometry, geo.latitude, geo.longitude].contains(column.name) { continue }
             if column.nulls == profile.rowCount { continue }
             if column.type == .text && profile.longest[i] > maxIndexedTextLength { continue }
             out.append(i)

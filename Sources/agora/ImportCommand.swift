@@ -92,7 +92,7 @@ struct ImportCommand: AsyncParsableCommand {
         if version.paddedRows + version.truncatedRows > 0 {
             summary += " (\(version.paddedRows) short rows padded, \(version.truncatedRows) long rows cut)"
         }
-        FileHandle.standardError.write(Data("agora: imported \(fileName): \(summary)\n".utf8))
+        FileHandle.standardError.write(Data("agora: imported \(fileName): \(summary) (\(progress.timings))\n".utf8))
         return table.id
     }
 
@@ -121,13 +121,25 @@ final class ProgressBar: @unchecked Sendable {
     private let enabled = isatty(2) != 0
     private let lock = NSLock()
     private var lastDrawn = Date.distantPast
+    private var phases: [(String, Date)] = []
 
     init(label: String) { self.label = label }
 
-    func update(_ progress: LoadProgress) {
-        guard enabled else { return }
+    /// How long each phase took, for the closing summary.
+    var timings: String {
         lock.lock()
         defer { lock.unlock() }
+        let marks = phases.map(\.1) + [Date()]
+        return zip(phases, marks.dropFirst()).map { String(format: "%@ %.1f s", $0.0.0, $0.1.timeIntervalSince($0.0.1)) }
+            .joined(separator: ", ")
+    }
+
+    func update(_ progress: LoadProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let name = progress.step.map { "\(progress.phase.rawValue) (\($0))" } ?? progress.phase.rawValue
+        if phases.last?.0 != name { phases.append((name, Date())) }
+        guard enabled else { return }
         let now = Date()
         guard now.timeIntervalSince(lastDrawn) > 0.1 else { return }
         lastDrawn = now

@@ -47,13 +47,13 @@ public enum AgoraApp {
 
         var routes = RouteTable(router: router)
         let catalogRoutes = CatalogRoutes(
-            catalog: services.catalog, blobs: services.blobs, configuration: services.configuration)
+            catalog: services.catalog, blobs: services.blobs, configuration: services.configuration, tables: services.tables)
         catalogRoutes.addRoutes(to: &routes)
         TableRoutes(tables: services.tables, blobs: services.blobs).addRoutes(to: &routes)
         TablePages(tables: services.tables, siteName: services.configuration.siteName).addRoutes(to: &routes)
         PeopleRoutes(accounts: services.accounts, catalog: services.catalog, configuration: services.configuration)
             .addRoutes(to: &routes)
-        PageRoutes(catalog: services.catalog, api: catalogRoutes, siteName: services.configuration.siteName)
+        PageRoutes(catalog: services.catalog, tables: services.tables, api: catalogRoutes, siteName: services.configuration.siteName)
             .addRoutes(to: &routes)
         let siteName = services.configuration.siteName
         let openAPI = OpenAPIDocument.json(serverName: siteName)

@@ -2,6 +2,7 @@ import AgoraCatalog
 import AgoraCore
 import AgoraPeople
 import AgoraStore
+import AgoraTables
 import Foundation
 import Hummingbird
 import NIOCore
@@ -11,6 +12,35 @@ struct CatalogRoutes {
     let catalog: CatalogService
     let blobs: BlobStore
     let configuration: AgoraConfiguration
+    let tables: TableService
+
+    /// An uploaded distribution with what became of its table: CSV and GeoJSON files are imported
+    /// at once; a file that cannot be a table is still published, with the reason.
+    struct UploadView: Encodable {
+        var distribution: Distribution
+        var table: DataTable?
+        var tableProblem: Problem?
+
+        func encode(to encoder: any Encoder) throws {
+            try distribution.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(table, forKey: .table)
+            if let tableProblem {
+                try container.encode(
+                    ProblemView(type: tableProblem.kind.rawValue, detail: tableProblem.detail, errors: tableProblem.errors),
+                    forKey: .tableProblem)
+            }
+        }
+        enum Key: String, CodingKey {
+            case table
+            case tableProblem = "table_problem"
+        }
+        struct ProblemView: Encodable {
+            var type: String
+            var detail: String
+            var errors: [Problem.FieldError]
+        }
+    }
 
     static let publisherSchema = KeySchema.object(
         Dictionary(uniqueKeysWithValues: PublisherInput.fields.map { ($0, KeySchema.value) }),
@@ -115,16 +145,27 @@ struct CatalogRoutes {
         routes.post("/api/v1/datasets/{slug}/distributions") { request, context in
             let slug = try context.parameters.require("slug")
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
-            let distribution: Distribution
             if contentType.hasPrefix("application/json") {
                 let (input, _) = try await StrictJSON.decode(
                     DistributionInput.self, from: request, schema: Self.distributionSchema, limit: limit)
-                distribution = try await catalog.addDistribution(slug: slug, input, by: context.identity)
-            } else {
-                distribution = try await upload(request, slug: slug, contentType: contentType, identity: context.identity)
+                let distribution = try await catalog.addDistribution(slug: slug, input, by: context.identity)
+                return try Reply.json(
+                    distribution, status: .created, headers: [.location: "/api/v1/datasets/\(slug)/distributions/\(distribution.id)"])
+            }
+            let distribution = try await upload(request, slug: slug, contentType: contentType, identity: context.identity)
+            var view = UploadView(distribution: distribution)
+            let lenient = TableQuery.flag(request.uri.queryParameters.get("lenient")) ?? false
+            if let name = distribution.fileName, SourceFormat.detect(fileName: name, sample: []) != nil {
+                do {
+                    view.table = try await tables.ingestDistribution(
+                        slug: slug, distributionID: distribution.id, options: IngestOptions(lenient: lenient), by: context.identity
+                    ).table
+                } catch let problem as Problem {
+                    view.tableProblem = problem
+                }
             }
             return try Reply.json(
-                distribution, status: .created, headers: [.location: "/api/v1/datasets/\(slug)/distributions/\(distribution.id)"])
+                view, status: .created, headers: [.location: "/api/v1/datasets/\(slug)/distributions/\(distribution.id)"])
         }
         routes.get("/api/v1/datasets/{slug}/distributions/{id}") { _, context in
             let (_, distribution) = try await catalog.distribution(

@@ -88,6 +88,39 @@ enum OpenAPIDocument {
         .init(
             method: "GET", path: "/api/v1/datasets/{slug}/distributions/{id}/download",
             summary: "Download an uploaded file (or be redirected to a link)", tag: "distributions"),
+        .init(
+            method: "GET", path: "/api/v1/datasets/{slug}/tables", summary: "The tables made from a dataset's files", tag: "tables",
+            response: "TableList"),
+        .init(
+            method: "POST", path: "/api/v1/datasets/{slug}/distributions/{id}/table",
+            summary: "Import a distribution's file (uploaded, or fetched from its URL) as the next version of its table",
+            tag: "tables", query: [("lenient", "Pad short rows and cut long ones instead of refusing the file", "boolean")],
+            response: "ImportedTable", status: "201", auth: true),
+        .init(
+            method: "GET", path: "/api/v1/tables/{id}", summary: "A table, with the columns and statistics of the version served",
+            tag: "tables", response: "Table"),
+        .init(
+            method: "GET", path: "/api/v1/tables/{id}/versions", summary: "Every version: row count, source file and checksum",
+            tag: "tables", response: "TableVersionList"),
+        .init(
+            method: "GET", path: "/api/v1/tables/{id}/rows",
+            summary: "Query rows: COLUMN=value and COLUMN__op=value filters (gt, gte, lt, lte, ne, in, contains, startswith, isnull)",
+            tag: "tables",
+            query: [
+                ("_sort", "Columns to sort by, comma-separated; -column for descending", "string"),
+                ("_fields", "Columns to return, comma-separated", "string"),
+                ("_size", "Rows per page, 1 to 10000 (default 100; exports default to every row)", "integer"),
+                ("_after", "The cursor a previous page returned as next", "string"),
+                ("_q", "Words to find in the text columns (all must match)", "string"),
+                ("_near", "latitude,longitude: rows within _radius, nearest first", "string"),
+                ("_radius", "Metres around _near, up to 100000 (default 1000)", "number"),
+                ("_bbox", "west,south,east,north in degrees", "string"),
+                ("_group", "Columns to group by, comma-separated", "string"),
+                ("_agg", "Aggregates per group: count, sum:col, avg:col, min:col, max:col", "string"),
+                ("_count", "true to include the total number of matching rows", "boolean"),
+                ("_format", "json, csv, ndjson or geojson (streamed, with a download file name)", "string"),
+            ], response: "Rows"),
+        .init(method: "GET", path: "/api/v1/tables/{id}/source", summary: "The original file of the version served", tag: "tables"),
         .init(method: "GET", path: "/api/v1/licences", summary: "Licences this hub knows, with their openness", tag: "catalogue"),
         .init(method: "GET", path: "/api/v1/themes", summary: "EU data theme codes", tag: "catalogue"),
         .init(
@@ -115,6 +148,9 @@ enum OpenAPIDocument {
         .init(method: "GET", path: "/search", summary: "Search results page (q and the search parameters)", tag: "pages"),
         .init(method: "GET", path: "/search.json", summary: "Search results as JSON", tag: "pages"),
         .init(method: "GET", path: "/dataset/{slug}", summary: "Dataset page (append .json for JSON)", tag: "pages"),
+        .init(
+            method: "GET", path: "/table/{id}", summary: "Table page: preview, sort, filter, chart and map (append .json for JSON)",
+            tag: "pages"),
         .init(method: "GET", path: "/publisher/{slug}", summary: "Publisher page (append .json for JSON)", tag: "pages"),
         .init(method: "GET", path: "/publishers", summary: "Publishers page", tag: "pages"),
         .init(method: "GET", path: "/publishers.json", summary: "Publishers as JSON", tag: "pages"),
@@ -221,6 +257,33 @@ enum OpenAPIDocument {
                 "created": timestamp,
             ]),
             "NewToken": object(["label": string]),
+            "TableColumn": object([
+                "name": string, "type": ["type": "string", "enum": ["integer", "decimal", "boolean", "date", "datetime", "text"]],
+                "exact": ["type": "boolean"], "nulls": ["type": "integer"], "min": nullableString, "max": nullableString,
+            ]),
+            "TableVersion": object([
+                "table_id": string, "version": ["type": "integer"], "row_count": ["type": "integer"],
+                "columns": ["type": "array", "items": ["$ref": "#/components/schemas/TableColumn"]],
+                "geo": ["type": ["object", "null"]], "source_name": string, "byte_size": ["type": "integer"], "checksum": string,
+                "format": string, "encoding": string, "created": timestamp,
+            ]),
+            "Table": object([
+                "id": string, "dataset_id": string, "dataset_slug": string, "distribution_id": string, "title": string,
+                "created": timestamp, "modified": timestamp, "current": ["$ref": "#/components/schemas/TableVersion"],
+            ]),
+            "TableList": object([
+                "count": ["type": "integer"], "results": ["type": "array", "items": ["$ref": "#/components/schemas/Table"]],
+            ]),
+            "TableVersionList": object([
+                "count": ["type": "integer"], "results": ["type": "array", "items": ["$ref": "#/components/schemas/TableVersion"]],
+            ]),
+            "ImportedTable": object([
+                "table": ["$ref": "#/components/schemas/Table"], "version": ["$ref": "#/components/schemas/TableVersion"],
+            ]),
+            "Rows": object([
+                "columns": ["type": "array", "items": object(["name": string, "type": string])],
+                "rows": ["type": "array", "items": ["type": "object"]], "next": nullableString, "total": ["type": "integer"],
+            ]),
         ]
     }
 

@@ -1,6 +1,7 @@
 import AgoraCatalog
 import AgoraCore
 import AgoraStore
+import AgoraTables
 import Foundation
 import Hummingbird
 
@@ -8,6 +9,7 @@ import Hummingbird
 /// `.json`, or `Accept: application/json`.
 struct PageRoutes {
     let catalog: CatalogService
+    let tables: TableService
     let api: CatalogRoutes
     let siteName: String
 
@@ -53,7 +55,9 @@ struct PageRoutes {
                         dataset: dataset, publisher: publisher, licence: dataset.licence.flatMap { catalog.licences.licence($0) },
                         history: history))
             }
-            return Reply.html(datasetPage(dataset, publisher: publisher, history: history))
+            let tablesByDistribution = Dictionary(
+                try await tables.tables(datasetID: dataset.id).map { ($0.distributionID, $0) }, uniquingKeysWith: { a, _ in a })
+            return Reply.html(datasetPage(dataset, publisher: publisher, history: history, tables: tablesByDistribution))
         }
         routes.get("/publisher/{slug}") { request, context in
             var slug = try context.parameters.require("slug")
@@ -204,7 +208,7 @@ struct PageRoutes {
 
     // MARK: Dataset
 
-    private func datasetPage(_ d: Dataset, publisher: Publisher?, history: [ChangeEntry]) -> String {
+    private func datasetPage(_ d: Dataset, publisher: Publisher?, history: [ChangeEntry], tables: [String: DataTable]) -> String {
         let licence = d.licence.flatMap { catalog.licences.licence($0) }
         let licenceHTML: String
         if let licence {
@@ -262,7 +266,12 @@ struct PageRoutes {
                 if !x.description.isEmpty { body += "<br><span class=\"meta\">\(esc(x.description))</span>" }
                 if let sum = x.checksum { body += "<br><span class=\"meta\">SHA-256 \(esc(sum))</span>" }
                 body += "</td><td>\(esc(x.format ?? "—"))</td><td>\(x.byteSize.map(formatBytes) ?? "—")</td>"
-                body += "<td><a href=\"\(esc(href))\" download>\(x.uploaded ? "Download" : "Open link")</a></td></tr>"
+                body += "<td><a href=\"\(esc(href))\" download>\(x.uploaded ? "Download" : "Open link")</a>"
+                if let table = tables[x.id], let current = table.current {
+                    body +=
+                        "<br><a href=\"/table/\(esc(table.id))\">Explore as a table</a> <span class=\"meta\">(\(current.rowCount) rows)</span>"
+                }
+                body += "</td></tr>"
             }
             body += "</tbody></table>"
         }

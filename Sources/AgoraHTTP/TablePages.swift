@@ -115,7 +115,9 @@ struct TablePages {
         }
         body += filterForm(table: table, version: version, filters: filters)
 
-        // Rows
+        if filters.contains(where: { $0.0 == "_group" }), problem == nil {
+            body += chart(answer)
+        }
         body += "<h2 id=\"rows\">Rows</h2>"
         if let total = answer.total { body += "<p class=\"meta\">\(total) matching rows; showing up to \(Self.previewSize).</p>" }
         let sortKeys = filters.filter { $0.0 == "_sort" }.map(\.1)
@@ -139,9 +141,6 @@ struct TablePages {
             body += "<p><a rel=\"next\" href=\"\(esc(Self.href(table.id, filters + [("_after", next)])))\">Next rows</a></p>"
         }
 
-        if filters.contains(where: { $0.0 == "_group" }), problem == nil {
-            body += chart(answer)
-        }
         if version.geo != nil {
             body += try await map(version: version, filters: filters.filter { !["_sort", "_group", "_agg", "_fields"].contains($0.0) })
         }

@@ -1,6 +1,7 @@
 import AgoraCatalog
 import AgoraCore
 import AgoraHTTP
+import AgoraPeople
 import AgoraStore
 import AgoraTables
 import ArgumentParser
@@ -52,7 +53,10 @@ struct Serve: AsyncParsableCommand {
         let services = AgoraServices(configuration: config, store: backend, blobs: blobs, tableEngine: engine)
         if demo {
             let loaded = try await DemoCity.load(catalog: services.catalog, accounts: services.accounts, blobs: services.blobs)
-            print(loaded ? "Loaded the demo city." : "The demo city is already loaded.")
+            let admin = Identity(account: try await services.accounts.ensureSiteAdmin(), memberships: [])
+            let tabulated = try await services.tables.tabulateUploads(by: admin)
+            for reason in tabulated.skipped { print("Not a table: \(reason)") }
+            print(loaded ? "Loaded the demo city (\(tabulated.made) tables)." : "The demo city is already loaded.")
             fflush(nil)
         }
         let app = AgoraApp.buildApplication(services)

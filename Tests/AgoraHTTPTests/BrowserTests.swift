@@ -38,7 +38,7 @@ struct BrowserTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    @Test("home, search, dataset and publisher pages load in Chromium without failed requests")
+    @Test("home, search, dataset, publisher and table pages load in Chromium without failed requests")
     func chromiumLoadsPages() async throws {
         guard Self.chromium != nil else {
             print("BrowserTests: skipping: Chromium is not installed (Debian package 'chromium', or set AGORA_CHROMIUM)")
@@ -47,7 +47,12 @@ struct BrowserTests {
         let hub = try await HubFixture()
         try await hub.app.test(.live) { client in
             let port = try #require(client.port)
+            let stops = try #require(
+                try await hub.services.tables.tables(datasetID: try await hub.services.catalog.dataset(slug: "bus-stops").id).first)
+            let stopColumn = try #require(stops.current?.columns.first { $0.type == .text }?.name)
             let pages: [(path: String, expect: [String])] = [
+                ("/table/\(stops.id)", ["Bus stops (CSV)", "Rows", "Columns", "Map", "Versions"]),
+                ("/table/\(stops.id)?_group=\(stopColumn)&_agg=count", ["Chart: count by \(stopColumn)"]),
                 ("/", ["Open data for the city", "Recently updated", "Riverton City Council"]),
                 ("/search?q=air+quality", ["Air quality readings", "Datasets matching"]),
                 ("/dataset/housing-sales-2025", ["Housing sales 2025", "Open Government Licence v3.0", "Sales 2025 (CSV)", "History"]),

@@ -34,6 +34,7 @@ struct HubFixture {
         let admin = try await accounts.ensureSiteAdmin()
         adminToken = try await accounts.createToken(for: admin, label: "test").secret
         let adminIdentity = Identity(account: admin, memberships: [])
+        if demo { _ = try await services.tables.tabulateUploads(by: adminIdentity) }
         let editor = try await accounts.createAccount(.init(name: "eddie"), by: adminIdentity)
         let outsider = try await accounts.createAccount(.init(name: "olga"), by: adminIdentity)
         editorToken = try await accounts.createToken(for: editor, label: "test").secret

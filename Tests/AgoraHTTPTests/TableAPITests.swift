@@ -1,0 +1,139 @@
+import AgoraCore
+import AgoraStore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("Table API")
+struct TableAPITests {
+    static let csv = """
+        id,borough,price,sold,lat,lon
+        1,Camden,450000,2024-01-02,51.539,-0.142
+        2,Camden,620000,2024-02-03,51.541,-0.146
+        3,Hackney,380000,2024-03-04,51.545,-0.055
+        4,"Tower Hamlets",510000,2024-04-05,51.515,-0.030
+
+        """
+
+    @Test("an uploaded CSV becomes a table at once, queried, exported and downloadable as it came")
+    func uploadAndQuery() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let upload = try await client.send(
+                .post, "/api/v1/datasets/housing-sales-2025/distributions?file_name=prices.csv", token: hub.editorToken,
+                body: ByteBuffer(string: Self.csv), headers: [.contentType: "text/csv"])
+            #expect(upload.status == .created)
+            let table = try #require(upload.json["table"] as? [String: Any], "\(upload.body)")
+            let id = try #require(table["id"] as? String)
+
+            let page = try await client.send(.get, "/api/v1/tables/\(id)/rows?borough=Camden&_sort=-price&_count=true")
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType]?.hasPrefix("application/json") == true)
+            let rows = try #require(page.json["rows"] as? [[String: Any]])
+            #expect(rows.map { $0["price"] as? Int } == [620000, 450000])
+            #expect(page.json["total"] as? Int == 2)
+
+            let spaced = try await client.send(.get, "/api/v1/tables/\(id)/rows?borough=Tower+Hamlets")
+            #expect((spaced.json["rows"] as? [[String: Any]])?.count == 1)
+
+            let bad = try await client.send(.get, "/api/v1/tables/\(id)/rows?colour=red&price__near=3&_size=0")
+            #expect(bad.status == .badRequest)
+            #expect(bad.headers[.contentType] == "application/problem+json")
+            #expect(problemFields(bad) == ["colour", "price__near", "_size"])
+
+            let csv = try await client.send(.get, "/api/v1/tables/\(id)/rows?_format=csv&_fields=id,borough&_sort=id")
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.headers[.contentDisposition]?.contains(".csv\"") == true)
+            #expect(csv.body == "id,borough\r\n1,Camden\r\n2,Camden\r\n3,Hackney\r\n4,Tower Hamlets\r\n")
+
+            let geojson = try await client.send(.get, "/api/v1/tables/\(id)/rows?_format=geojson&_near=51.54,-0.144&_radius=500")
+            #expect(geojson.headers[.contentType] == "application/geo+json")
+            #expect((geojson.json["features"] as? [Any])?.count == 2)
+
+            let source = try await client.send(.get, "/api/v1/tables/\(id)/source")
+            #expect(source.body == Self.csv)
+
+            let listed = try await client.send(.get, "/api/v1/datasets/housing-sales-2025/tables")
+            #expect((listed.json["results"] as? [[String: Any]])?.contains { $0["id"] as? String == id } == true)
+
+            let versions = try await client.send(.get, "/api/v1/tables/\(id)/versions")
+            #expect(((versions.json["results"] as? [[String: Any]])?.first?["row_count"] as? Int) == 4)
+
+            let missing = try await client.send(.get, "/api/v1/tables/nope/rows")
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("a file that cannot be a table is still published, with the reason; re-imports need an editor")
+    func refusedFiles() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let upload = try await client.send(
+                .post, "/api/v1/datasets/housing-sales-2025/distributions?file_name=broken.csv", token: hub.editorToken,
+                body: ByteBuffer(string: "a,b\n1,2\n3\n"), headers: [.contentType: "text/csv"])
+            #expect(upload.status == .created)
+            #expect(upload.json["table"] == nil)
+            let problem = try #require(upload.json["table_problem"] as? [String: Any])
+            #expect(
+                (problem["detail"] as? String)?.contains("line 3") == true || (problem["detail"] as? String)?.contains("Line 3") == true)
+            let distribution = try #require(upload.json["id"] as? String)
+
+            let path = "/api/v1/datasets/housing-sales-2025/distributions/\(distribution)/table"
+            #expect(try await client.send(.post, path).status == .unauthorized)
+            #expect(try await client.send(.post, path, token: hub.outsiderToken).status == .forbidden)
+            let strict = try await client.send(.post, path, token: hub.editorToken)
+            #expect(strict.status == .unprocessableContent)
+            #expect(problemFields(strict) == ["line 3"])
+            let lenient = try await client.send(.post, path + "?lenient=true", token: hub.editorToken)
+            #expect(lenient.status == .created)
+            #expect((lenient.json["version"] as? [String: Any])?["padded_rows"] as? Int == 1)
+        }
+    }
+
+    @Test("the table page: preview with sortable headings, filters, statistics, a chart for a group-by and a map")
+    func tablePage() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let tables = try await client.send(.get, "/api/v1/datasets/bus-stops/tables")
+            let table = try #require((tables.json["results"] as? [[String: Any]])?.first)
+            let id = try #require(table["id"] as? String)
+            let page = try await client.send(.get, "/table/\(id)")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<svg class=\"map\""))
+            #expect(page.body.contains("href=\"/table/\(id)?_sort="))
+            #expect(page.body.contains("<h2 id=\"columns\">Columns</h2>"))
+            #expect(page.body.contains("_format=csv"))
+            let columns = try #require(
+                ((table["current"] as? [String: Any])?["columns"] as? [[String: Any]])?.compactMap { $0["name"] as? String })
+            for name in columns { #expect(page.body.contains(esc(name)), "\(name)") }
+
+            let textColumn = try #require(
+                ((table["current"] as? [String: Any])?["columns"] as? [[String: Any]])?.first { $0["type"] as? String == "text" }?["name"]
+                    as? String)
+            let grouped = try await client.send(.get, "/table/\(id)?_group=\(textColumn)&_agg=count")
+            #expect(grouped.body.contains("<svg class=\"chart\""))
+
+            let filtered = try await client.send(.get, "/table/\(id)?_column=\(textColumn)&_op=__contains&_value=zzzz-none")
+            #expect(filtered.body.contains("0 matching rows"))
+
+            let wrong = try await client.send(.get, "/table/\(id)?nosuchcolumn=1")
+            #expect(wrong.status == .ok)
+            #expect(wrong.body.contains("class=\"problem\""))
+
+            let twin = try await client.send(.get, "/table/\(id).json")
+            #expect(twin.json["id"] as? String == id)
+
+            let dataset = try await client.send(.get, "/dataset/bus-stops")
+            #expect(dataset.body.contains("href=\"/table/\(id)\""))
+        }
+    }
+
+    /// The same escaping the pages use, for comparing names with markup in them.
+    func esc(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
+    }
+}

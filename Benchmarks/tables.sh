@@ -81,28 +81,9 @@ if [ "${AGORA_BENCH_BIG:-0}" = 1 ]; then
   rm -rf "$work/agora-big"
 fi
 
-# Datasette gets the indexes Agora built: one per indexed column, and full-text search over the text columns.
-storage=$(ls "$work/agora-data/tables/"*.sqlite | head -1)
-columns=$(sqlite3 "$work/agora-data/agora.sqlite" "SELECT doc FROM data_table WHERE id = '$table'" |
-  python3 -c 'import json,sys; print(" ".join(c["name"] for c in json.load(sys.stdin)["current"]["columns"]))')
-read -r -a names <<<"$columns"
-for index in $(sqlite3 "$storage" "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'rows_c%'"); do
-  n=${index#rows_c}
-  sqlite3 "$work/datasette.db" "CREATE INDEX IF NOT EXISTS housing_${names[$n]} ON housing (\"${names[$n]}\")"
-done
-text_columns=$(sqlite3 "$work/datasette.db" "SELECT name FROM pragma_table_info('housing') WHERE type = 'TEXT'")
-# shellcheck disable=SC2086
-"$work/venv/bin/sqlite-utils" enable-fts "$work/datasette.db" housing $text_columns --fts5 >/dev/null 2>&1 || true
-sqlite3 "$work/datasette.db" "ANALYZE"
-
-"$work/venv/bin/datasette" serve -i "$work/datasette.db" --port 18911 --setting suggest_facets off \
-  >"$work/datasette.log" 2>&1 &
-pids+=($!)
 "$agora" serve --data "$work/agora-data" --port 18912 >"$work/agora.log" 2>&1 &
 pids+=($!)
-for port in 18911 18912; do
-  for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
-done
+for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:18912/health" && break; sleep 0.5; done
 
 agora_base="http://127.0.0.1:18912/api/v1/tables/$table/rows"
 datasette_base="http://127.0.0.1:18911/datasette"
@@ -113,6 +94,42 @@ queries=(
   "average price per borough|$agora_base?_group=borough&_agg=avg:price|$datasette_base.json?sql=$group_sql&_shape=array"
   "full-text search 'camden park', 100 rows|$agora_base?_q=camden+park&_size=100|$datasette_base/housing.json?_search=camden+park&_shape=array&_size=100"
 )
+
+# Agora sees each query first: a slow shape gets its composite index built in the background.
+for entry in "${queries[@]}"; do
+  IFS='|' read -r label agora_url datasette_url <<<"$entry"
+  start=$(date +%s%N)
+  curl -sf -o /dev/null "$agora_url" || { echo "Agora failed: $agora_url"; exit 1; }
+  echo "    first answer to '$label': $(( ($(date +%s%N) - start) / 1000000 )) ms"
+done
+sleep 5
+storage=$(ls "$work/agora-data/tables/"*.sqlite | head -1)
+echo "    indexes of the table file: $(sqlite3 "$storage" "SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'index'")"
+
+# Datasette gets the same indexes: each B-tree index Agora has (named by column), and full-text search.
+columns=$(sqlite3 "$work/agora-data/agora.sqlite" "SELECT doc FROM data_table WHERE id = '$table'" |
+  python3 -c 'import json,sys; print(" ".join(c["name"] for c in json.load(sys.stdin)["current"]["columns"]))')
+read -r -a names <<<"$columns"
+while IFS='|' read -r index definition; do
+  list=$(echo "$definition" | sed -E 's/.*\((.*)\).*/\1/')
+  mapped=""
+  for column in $(echo "$list" | tr -d ' ' | tr ',' ' '); do
+    mapped+="${mapped:+, }\"${names[${column#c}]}\""
+  done
+  sqlite3 "$work/datasette.db" "CREATE INDEX IF NOT EXISTS housing_$index ON housing ($mapped)"
+done < <(sqlite3 "$storage" "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+text_columns=$(sqlite3 "$work/datasette.db" "SELECT name FROM pragma_table_info('housing') WHERE type = 'TEXT'")
+# shellcheck disable=SC2086
+"$work/venv/bin/sqlite-utils" enable-fts "$work/datasette.db" housing $text_columns --fts5 >/dev/null 2>&1 || true
+sqlite3 "$work/datasette.db" "ANALYZE"
+echo "    Datasette's indexes: $(sqlite3 "$work/datasette.db" "SELECT group_concat(name, ' ') FROM sqlite_master WHERE type = 'index'")"
+
+# Datasette's fastest forms: immutable, no facet suggestions, _shape=array; its SQL time limit raised
+# so the group-by is answered rather than refused.
+"$work/venv/bin/datasette" serve -i "$work/datasette.db" --port 18911 --setting suggest_facets off \
+  --setting sql_time_limit_ms 60000 >"$work/datasette.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:18911/" && break; sleep 0.5; done
 
 measure() { # url -> "req/s p50 p99"
   wrk -t2 -c"$connections" -d"$duration" --latency "$1" >"$work/wrk.txt" 2>&1
@@ -130,9 +147,22 @@ echo "| query | Datasette req/s | p50 | p99 | Agora req/s | p50 | p99 | Agora / 
 echo "|---|---|---|---|---|---|---|---|"
 for entry in "${queries[@]}"; do
   IFS='|' read -r label agora_url datasette_url <<<"$entry"
-  # Both must answer the query, with the same rows where the orders agree.
-  curl -sf -o /dev/null "$agora_url" || { echo "Agora failed: $agora_url"; exit 1; }
-  curl -sf -o /dev/null "$datasette_url" || { echo "Datasette failed: $datasette_url"; exit 1; }
+  # Both must answer the query with the same rows (the same ids in the same order where both order
+  # by the same keys; the same number where Datasette ranks search results by relevance).
+  curl -sf "$agora_url" >"$work/agora-answer.json" || { echo "Agora failed: $agora_url"; exit 1; }
+  curl -sf "$datasette_url" >"$work/datasette-answer.json" || { echo "Datasette failed: $datasette_url"; exit 1; }
+  python3 - "$work/agora-answer.json" "$work/datasette-answer.json" "$label" <<'EOF'
+import json, sys
+agora = json.load(open(sys.argv[1]))["rows"]
+datasette = json.load(open(sys.argv[2]))
+label = sys.argv[3]
+assert len(agora) == len(datasette), f"{label}: {len(agora)} rows from Agora, {len(datasette)} from Datasette"
+if "id" in agora[0] and "search" not in label:
+    assert [r["id"] for r in agora] == [r["id"] for r in datasette], f"{label}: different rows"
+if "average" in label:
+    for a, d in zip(agora, datasette):
+        assert a["borough"] == d["borough"] and abs(a["avg_price"] - d["avg_price"]) < 1e-6 * d["avg_price"], label
+EOF
   wrk -t1 -c4 -d2s "$datasette_url" >/dev/null
   wrk -t1 -c4 -d2s "$agora_url" >/dev/null
   read -r d_rps d_p50 d_p99 d_err <<<"$(measure "$datasette_url")"

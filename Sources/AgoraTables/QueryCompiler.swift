@@ -22,6 +22,9 @@ public struct CompiledQuery: Sendable {
     var keyCount: Int
     /// The output column holding the distance, served in metres rounded to decimetres.
     var distanceColumn: Int?
+    /// The columns an index would serve this query with: those compared for equality, then the
+    /// first sort column (or a range-filtered one). Nil when one column's own index is as good.
+    var indexShape: [Int]? = nil
 }
 
 struct QueryCompiler {
@@ -226,7 +229,19 @@ struct QueryCompiler {
         let selected = select.enumerated().map { "\($0.element) AS o\($0.offset)" }.joined(separator: ", ")
         var sql = "SELECT \(selected) FROM \(table)\(Self.whereClause(conditions)) ORDER BY \(order)"
         if let limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
-        return CompiledQuery(sql: sql, binds: binds, columns: columns, keyCount: keys.count, distanceColumn: distanceColumn)
+        var compiled = CompiledQuery(sql: sql, binds: binds, columns: columns, keyCount: keys.count, distanceColumn: distanceColumn)
+        compiled.indexShape = Self.indexShape(query, version: version)
+        return compiled
+    }
+
+    static func indexShape(_ query: TableQuery, version: TableVersion) -> [Int]? {
+        let equal = Array(Set(query.filters.filter { $0.op == .eq || ($0.op == .in && $0.values.count == 1) }.map(\.column))).sorted()
+        guard !equal.isEmpty, query.text.isEmpty, query.near == nil, query.bbox == nil else { return nil }
+        let then =
+            query.sort.first.map(\.column)
+            ?? query.filters.first { [.gt, .gte, .lt, .lte].contains($0.op) && !equal.contains($0.column) }?.column
+        let shape = equal + (then.map { equal.contains($0) ? [] : [$0] } ?? [])
+        return shape.count >= 2 && shape.allSatisfy { !version.columns[$0].exact } ? Array(shape.prefix(4)) : nil
     }
 
     mutating func groups(_ query: TableQuery, limit: Int?) -> CompiledQuery {

@@ -8,20 +8,19 @@ final class SQLiteConnection: @unchecked Sendable {  // one task at a time: pool
     private(set) var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
 
+    /// Opens `path`; a reader (`readOnly`) never writes, though the file stays in WAL mode so that
+    /// indexes can be added beside running readers.
     init(path: String, readOnly: Bool) throws {
-        let flags =
-            readOnly
-            ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
-            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-        // A finished version never changes, so readers skip locking altogether.
-        let name = readOnly ? "file:\(path)?immutable=1" : path
-        let status = sqlite3_open_v2(name, &handle, flags, nil)
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (readOnly ? 0 : SQLITE_OPEN_CREATE)
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "status \(status)"
             sqlite3_close_v2(handle)
             handle = nil
             throw Problem(.internalError, "A table file could not be opened: \(message)")
         }
+        sqlite3_busy_timeout(handle, 60_000)
+        if readOnly { try execute("PRAGMA query_only = 1") }
     }
 
     deinit {

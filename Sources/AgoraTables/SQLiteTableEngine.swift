@@ -6,15 +6,23 @@ import NIOPosix
 import Synchronization
 
 /// Each table version is its own SQLite file under `directory`: built with journaling off (nothing
-/// can see it until it is complete), renamed into place when done, then opened read-only and
-/// immutable, so readers never lock and a catalogue write never waits for an import.
+/// can see it until it is complete), renamed into place when done, then read in WAL mode, so a
+/// catalogue write never waits for an import. Its rows never change; what can be added later is an
+/// index: a query shape that proves slow (equality filters, then an order or a range) gets a
+/// composite index built in the background, which later queries use.
 public final class SQLiteTableEngine: TableEngine {
     public let directory: URL
     private let pools = Mutex<[String: ReadPool]>([:])
+    /// A query slower than this suggests an index for its shape.
+    let autoIndexAfter: Duration
+    /// Composite indexes asked for or built, by storage and columns.
+    private let autoIndexes = Mutex<Set<String>>([])
+    static let maxAutoIndexes = 8
     public var dialect: SQLDialect { .sqlite }
 
-    public init(directory: URL) throws {
+    public init(directory: URL, autoIndexAfter: Duration = .milliseconds(20)) throws {
         self.directory = directory
+        self.autoIndexAfter = autoIndexAfter
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         removeAbandonedBuilds()
     }
@@ -158,8 +166,7 @@ public final class SQLiteTableEngine: TableEngine {
         }
         progress(LoadProgress(phase: .indexing, bytes: 0, totalBytes: total, step: "statistics"))
         try db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
-        // Readers open the finished file as immutable, which needs it on disk in full first.
-        try db.execute("PRAGMA journal_mode = DELETE")
+        try db.execute("PRAGMA journal_mode = WAL")
         let descriptor = open(path, O_RDONLY)
         if descriptor >= 0 {
             fsync(descriptor)
@@ -170,7 +177,7 @@ public final class SQLiteTableEngine: TableEngine {
     public func drop(storage: String) async throws {
         guard StorageName.isValid(storage) else { return }
         _ = pools.withLock { $0.removeValue(forKey: storage) }
-        try? FileManager.default.removeItem(atPath: path(storage))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path(storage) + suffix) }
     }
 
     // MARK: Reading
@@ -207,6 +214,12 @@ public final class SQLiteTableEngine: TableEngine {
         guard FileManager.default.fileExists(atPath: path(version.storage)) else {
             throw Problem(.unavailable, "This table's data is missing from the server's data directory.")
         }
+        let started = ContinuousClock.now
+        defer {
+            if let shape = compiled.indexShape, ContinuousClock.now - started > autoIndexAfter {
+                suggestIndex(storage: version.storage, columns: shape)
+            }
+        }
         return try await pool(version.storage).withConnection { db in
             let statement = try db.prepare(compiled.sql)
             db.bind(compiled.binds, to: statement)
@@ -228,6 +241,38 @@ public final class SQLiteTableEngine: TableEngine {
                 }
             }
             return nil
+        }
+    }
+
+    /// Builds a composite index for a slow query's shape in the background, once per shape; at most a
+    /// few per version. Readers carry on meanwhile and use it once it is committed.
+    func suggestIndex(storage: String, columns: [Int]) {
+        let name = "auto_" + columns.map { "c\($0)" }.joined(separator: "_")
+        let key = storage + "/" + name
+        let isNew = autoIndexes.withLock { known -> Bool in
+            guard !known.contains(key), known.filter({ $0.hasPrefix(storage + "/") }).count < Self.maxAutoIndexes else { return false }
+            known.insert(key)
+            return true
+        }
+        guard isNew else { return }
+        let path = path(storage)
+        let list = columns.map { "c\($0)" }.joined(separator: ", ")
+        Task.detached(priority: .background) {
+            try? await NIOThreadPool.singleton.runIfActive {
+                let db = try SQLiteConnection(path: path, readOnly: false)
+                try db.execute("PRAGMA threads = 2; CREATE INDEX IF NOT EXISTS \(name) ON rows (\(list)); PRAGMA wal_checkpoint(TRUNCATE);")
+            }
+        }
+    }
+
+    /// The names of a version's indexes, for tests and operators.
+    public func indexes(storage: String) async throws -> [String] {
+        try await pool(storage).withConnection { db in
+            let statement = try db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            defer { sqlite3_reset(statement) }
+            var names: [String] = []
+            while try db.step(statement) { names.append(String(cString: sqlite3_column_text(statement, 0))) }
+            return names
         }
     }
 

@@ -157,6 +157,7 @@ public struct TableService: Sendable {
             try? await engine.drop(storage: storage)
             throw error
         }
+        cache.forget(table: table.id)
         await retireOldVersions(tableID: table.id)
         var served = table
         served.current = version
@@ -219,24 +220,35 @@ extension TableQuery {
     var countKey: String { "\(filters) \(text) \(String(describing: near)) \(String(describing: bbox)) \(group)" }
 }
 
-/// Remembers decoded tables (checked against the served version on every use), row counts and
-/// grouped answers. Versions never change, so an answer for one stays right until a new one is served.
+/// Remembers decoded tables, row counts and grouped answers. Versions never change, so an answer for
+/// one stays right until a new one is served. Which version a table serves is checked against the
+/// store at most once a second (at once after an import through this service), so a version
+/// published by another process is served within a second.
 final class AnswerCache: Sendable {
-    private let tables = Mutex<[String: DataTable]>([:])
+    private let tables = Mutex<[String: (table: DataTable, checked: ContinuousClock.Instant)]>([:])
+    static let recheckAfter = Duration.seconds(1)
     private let counts = Mutex<[String: Int]>([:])
     private let groups = Mutex<[String: (body: [UInt8], next: String?)]>([:])
     static let limit = 512
 
     func table(id: String, store: any Store) async throws -> DataTable? {
+        let now = ContinuousClock.now
+        let cached = tables.withLock { $0[id] }
+        if let cached, now - cached.checked < Self.recheckAfter { return cached.table }
         guard let current = try await store.currentTableVersion(id: id) else { return nil }
-        if let cached = tables.withLock({ $0[id] }), (cached.current?.version ?? 0) == current { return cached }
-        guard let table = try await store.table(id: id) else { return nil }
+        var table = cached?.table
+        if table == nil || (table?.current?.version ?? 0) != current {
+            table = try await store.table(id: id)
+        }
+        guard let table else { return nil }
         tables.withLock {
             if $0.count >= Self.limit { $0.removeAll() }
-            $0[id] = table
+            $0[id] = (table, now)
         }
         return table
     }
+
+    func forget(table id: String) { _ = tables.withLock { $0.removeValue(forKey: id) } }
 
     func count(_ key: String) -> Int? { counts.withLock { $0[key] } }
 

@@ -68,3 +68,33 @@ struct PlacesIndexTests {
         #expect((distances.last ?? 0) <= radius)
     }
 }
+
+@Suite("Indexes chosen by queries")
+struct AutoIndexTests {
+    @Test("a slow query shape gets a composite index in the background, and answers stay the same")
+    func compositeIndexForSlowShape() async throws {
+        let fixture = try await TableFixture(.sqlite)
+        defer { Task { await fixture.close() } }
+        let (table, version) = try await fixture.load(TableQueryTests.shops)
+        // Every query counts as slow here, so the first one asks for its index.
+        let engine = try SQLiteTableEngine(directory: fixture.directory.appendingPathComponent("tables"), autoIndexAfter: .zero)
+        let tables = TableService(
+            store: fixture.store, catalog: fixture.catalog, engine: engine, blobs: fixture.tables.blobs, clock: SystemClock())
+        let before = try await fixture.rows(table.id, "borough=Camden&_sort=-price")
+        let query = try TableQuery.parse([("borough", "Camden"), ("_sort", "-price")], version: version)
+        try await tables.answer(query, version: version) { _ in }
+        var names: [String] = []
+        for _ in 0..<100 {
+            names = try await engine.indexes(storage: version.storage)
+            if names.contains("auto_c2_c3") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(names.contains("auto_c2_c3"))
+        #expect(!names.contains { $0.hasPrefix("auto_") && $0 != "auto_c2_c3" })
+        var bytes: [UInt8] = []
+        try await tables.answer(query, version: version) { bytes += $0 }
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])["rows"] as? [[String: Any]]
+        #expect(after?.compactMap { $0["id"] as? Int } == before.compactMap { $0["id"] as? Int })
+        #expect(before.compactMap { $0["id"] as? Int } == [2, 7, 1])
+    }
+}

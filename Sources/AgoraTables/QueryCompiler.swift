@@ -59,20 +59,34 @@ struct QueryCompiler {
         }
     }
 
-    var rowID: String { dialect == .sqlite ? "rowid" : "_row" }
+    /// The row number. A search on SQLite walks the full-text index in row order and stops at the
+    /// page's end, so its rows are ordered by the index's row numbers.
+    func rowID(_ query: TableQuery) -> String {
+        guard dialect == .sqlite else { return "_row" }
+        return query.text.isEmpty ? "rows.rowid" : "rows_fts.rowid"
+    }
+
+    func from(_ query: TableQuery) -> String {
+        guard dialect == .sqlite, !query.text.isEmpty else { return table }
+        return "rows_fts JOIN rows ON rows.rowid = rows_fts.rowid"
+    }
 
     /// The column as compared and sorted.
     func expression(_ index: Int) -> String {
         let column = version.columns[index]
-        if column.exact && dialect == .sqlite { return "CAST(c\(index) AS REAL)" }
-        return "c\(index)"
+        if column.exact && dialect == .sqlite { return "CAST(\(col(index)) AS REAL)" }
+        return col(index)
     }
+
+    /// A column by position: qualified on SQLite, where a search joins the full-text table, whose
+    /// columns share the rows' names.
+    func col(_ index: Int) -> String { dialect == .sqlite ? "rows.c\(index)" : "c\(index)" }
 
     /// The column as read out for serving.
     func output(_ index: Int) -> String {
         let column = version.columns[index]
         if column.exact && dialect == .postgres { return "c\(index)::text" }
-        return "c\(index)"
+        return col(index)
     }
 
     private mutating func value(_ value: SQLValue, for index: Int) -> String {
@@ -91,10 +105,10 @@ struct QueryCompiler {
         else { return "0" }
         let ky = Self.metresPerDegreeLatitude
         let kx = Self.metresPerDegreeLongitudeAtEquator * cos(near.latitude * .pi / 180)
-        let dy = "(c\(lat) - \(bind(.real(near.latitude))))"
-        let dy2 = "(c\(lat) - \(bind(.real(near.latitude))))"
-        let dx = "(c\(lon) - \(bind(.real(near.longitude))))"
-        let dx2 = "(c\(lon) - \(bind(.real(near.longitude))))"
+        let dy = "(\(col(lat)) - \(bind(.real(near.latitude))))"
+        let dy2 = "(\(col(lat)) - \(bind(.real(near.latitude))))"
+        let dx = "(\(col(lon)) - \(bind(.real(near.longitude))))"
+        let dx2 = "(\(col(lon)) - \(bind(.real(near.longitude))))"
         return "(\(dy) * \(dy2) * \(bind(.real(ky * ky))) + \(dx) * \(dx2) * \(bind(.real(kx * kx))))"
     }
 
@@ -107,8 +121,8 @@ struct QueryCompiler {
                 let lon = version.column(named: geo.longitude)?.index
             else { return "0" }
             let (w, s, e, n) = (bind(.real(west)), bind(.real(south)), bind(.real(east)), bind(.real(north)))
-            return "rowid IN (SELECT id FROM rows_geo WHERE maxlat >= \(s) AND minlat <= \(n) AND maxlon >= \(w) AND minlon <= \(e))"
-                + " AND c\(lat) BETWEEN \(s) AND \(n) AND c\(lon) BETWEEN \(w) AND \(e)"
+            return "rows.rowid IN (SELECT id FROM rows_geo WHERE maxlat >= \(s) AND minlat <= \(n) AND maxlon >= \(w) AND minlon <= \(e))"
+                + " AND \(col(lat)) BETWEEN \(s) AND \(n) AND \(col(lon)) BETWEEN \(w) AND \(e)"
         case .postgres:
             return
                 "_geo <@ box(point(\(bind(.real(west))), \(bind(.real(south)))), point(\(bind(.real(east))), \(bind(.real(north)))))"
@@ -117,8 +131,13 @@ struct QueryCompiler {
 
     private mutating func conditions(_ query: TableQuery) -> [String] {
         var out: [String] = []
+        // With equality filters and an order, walking an index of (equal columns, sort column) in order
+        // and checking ranges row by row beats seeking a range and sorting its rows; a unary plus keeps
+        // SQLite's planner from seeking on the range.
+        let rangesAsChecks = dialect == .sqlite && !query.sort.isEmpty && query.filters.contains { $0.op == .eq }
         for filter in query.filters {
-            let e = expression(filter.column)
+            let plain = expression(filter.column)
+            let e = rangesAsChecks && [.gt, .gte, .lt, .lte, .ne].contains(filter.op) ? "+" + plain : plain
             switch filter.op {
             case .eq: out.append("\(e) = \(value(filter.values[0], for: filter.column))")
             case .ne: out.append("\(e) <> \(value(filter.values[0], for: filter.column))")
@@ -130,15 +149,15 @@ struct QueryCompiler {
                 let list = filter.values.map { value($0, for: filter.column) }.joined(separator: ", ")
                 out.append("\(e) IN (\(list))")
             case .isnull:
-                out.append(filter.values[0] == .boolean(true) ? "c\(filter.column) IS NULL" : "c\(filter.column) IS NOT NULL")
+                out.append(filter.values[0] == .boolean(true) ? "\(col(filter.column)) IS NULL" : "\(col(filter.column)) IS NOT NULL")
             case .contains:
-                let text = "c\(filter.column)" + (dialect == .postgres && version.columns[filter.column].exact ? "::text" : "")
+                let text = col(filter.column) + (dialect == .postgres && version.columns[filter.column].exact ? "::text" : "")
                 out.append(
                     dialect == .sqlite
                         ? "instr(\(text), \(bind(filter.values[0]))) > 0" : "strpos(\(text), \(bind(filter.values[0]))) > 0")
             case .startswith:
                 guard case .text(let prefix) = filter.values[0] else { continue }
-                let text = "c\(filter.column)" + (dialect == .postgres && version.columns[filter.column].exact ? "::text" : "")
+                let text = col(filter.column) + (dialect == .postgres && version.columns[filter.column].exact ? "::text" : "")
                 let length = prefix.unicodeScalars.count
                 out.append(
                     dialect == .sqlite
@@ -150,7 +169,7 @@ struct QueryCompiler {
             switch dialect {
             case .sqlite:
                 let match = query.text.map { "\"\($0)\"" }.joined(separator: " ")
-                out.append("rowid IN (SELECT rowid FROM rows_fts WHERE rows_fts MATCH \(bind(.text(match))))")
+                out.append("rows_fts MATCH \(bind(.text(match)))")
             case .postgres:
                 out.append("_fts @@ plainto_tsquery('simple', \(bind(.text(query.text.joined(separator: " ")))))")
             }
@@ -192,7 +211,7 @@ struct QueryCompiler {
             (expression($0.column), $0.descending, $0.column)
         }
         if query.sortsByDistance, let near = query.near { keys.append((distanceSquared(near), false, nil)) }
-        keys.append((rowID, false, nil))
+        keys.append((rowID(query), false, nil))
         // Exact decimals travel in cursors as text.
         select += keys.map { key in
             key.column.map { version.columns[$0].exact && dialect == .postgres ? output($0) : key.expression } ?? key.expression
@@ -227,7 +246,7 @@ struct QueryCompiler {
             .joined(separator: ", ")
         // Aliases keep an output named like a column (c1::text) from shadowing that column in ORDER BY.
         let selected = select.enumerated().map { "\($0.element) AS o\($0.offset)" }.joined(separator: ", ")
-        var sql = "SELECT \(selected) FROM \(table)\(Self.whereClause(conditions)) ORDER BY \(order)"
+        var sql = "SELECT \(selected) FROM \(from(query))\(Self.whereClause(conditions)) ORDER BY \(order)"
         if let limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
         var compiled = CompiledQuery(sql: sql, binds: binds, columns: columns, keyCount: keys.count, distanceColumn: distanceColumn)
         compiled.indexShape = Self.indexShape(query, version: version)
@@ -260,7 +279,7 @@ struct QueryCompiler {
             let e = expression(index)
             switch aggregate.function {
             case .count:
-                select.append(dialect == .sqlite ? "count(c\(index))" : "count(c\(index))::int8")
+                select.append(dialect == .sqlite ? "count(\(col(index)))" : "count(c\(index))::int8")
                 columns.append(OutputColumn(name: aggregate.name, type: .integer, exact: false))
             case .avg:
                 select.append(dialect == .sqlite ? "avg(\(e))" : "avg(\(e))::float8")
@@ -278,13 +297,13 @@ struct QueryCompiler {
             }
         }
         let conditions = conditions(query)
-        let groupBy = query.group.map { "c\($0)" }.joined(separator: ", ")
+        let groupBy = query.group.map(col).joined(separator: ", ")
         let order =
             query.groupSort.isEmpty
             ? query.group.indices.map { "\($0 + 1) ASC NULLS FIRST" }
             : query.groupSort.map { "\($0.position + 1) \($0.descending ? "DESC NULLS LAST" : "ASC NULLS FIRST")" }
         var sql =
-            "SELECT \(select.joined(separator: ", ")) FROM \(table)\(Self.whereClause(conditions)) GROUP BY \(groupBy) ORDER BY \(order.joined(separator: ", "))"
+            "SELECT \(select.joined(separator: ", ")) FROM \(from(query))\(Self.whereClause(conditions)) GROUP BY \(groupBy) ORDER BY \(order.joined(separator: ", "))"
         if let limit {
             sql += " LIMIT \(bind(.integer(Int64(limit)))) OFFSET \(bind(.integer(Int64(query.groupOffset))))"
         }
@@ -294,10 +313,10 @@ struct QueryCompiler {
     mutating func count(_ query: TableQuery) -> CompiledQuery {
         binds = []
         let conditions = conditions(query)
-        let from = "\(table)\(Self.whereClause(conditions))"
+        let from = "\(from(query))\(Self.whereClause(conditions))"
         let sql =
             query.isGrouped
-            ? "SELECT count(*) FROM (SELECT 1 FROM \(from) GROUP BY \(query.group.map { "c\($0)" }.joined(separator: ", "))) g"
+            ? "SELECT count(*) FROM (SELECT 1 FROM \(from) GROUP BY \(query.group.map(col).joined(separator: ", "))) g"
             : "SELECT count(*) FROM \(from)"
         return CompiledQuery(
             sql: dialect == .postgres ? sql.replacingOccurrences(of: "SELECT count(*)", with: "SELECT count(*)::int8") : sql,

@@ -165,7 +165,7 @@ public final class SQLiteTableEngine: TableEngine {
             try RTreeBulkLoad.load(db, name: "rows_geo", table: "rows", lat: "c\(lat)", lon: "c\(lon)")
         }
         progress(LoadProgress(phase: .indexing, bytes: 0, totalBytes: total, step: "statistics"))
-        try db.execute("PRAGMA analysis_limit = 1000; ANALYZE;")
+        try db.execute("ANALYZE")
         try db.execute("PRAGMA journal_mode = WAL")
         let descriptor = open(path, O_RDONLY)
         if descriptor >= 0 {
@@ -260,7 +260,9 @@ public final class SQLiteTableEngine: TableEngine {
         Task.detached(priority: .background) {
             try? await NIOThreadPool.singleton.runIfActive {
                 let db = try SQLiteConnection(path: path, readOnly: false)
-                try db.execute("PRAGMA threads = 2; CREATE INDEX IF NOT EXISTS \(name) ON rows (\(list)); PRAGMA wal_checkpoint(TRUNCATE);")
+                try db.execute(
+                    "PRAGMA threads = 2; CREATE INDEX IF NOT EXISTS \(name) ON rows (\(list)); ANALYZE \(name); PRAGMA wal_checkpoint(TRUNCATE);"
+                )
             }
         }
     }

@@ -256,10 +256,13 @@ struct QueryCompiler {
     static func indexShape(_ query: TableQuery, version: TableVersion) -> [Int]? {
         let equal = Array(Set(query.filters.filter { $0.op == .eq || ($0.op == .in && $0.values.count == 1) }.map(\.column))).sorted()
         guard !equal.isEmpty, query.text.isEmpty, query.near == nil, query.bbox == nil else { return nil }
-        let then =
-            query.sort.first.map(\.column)
-            ?? query.filters.first { [.gt, .gte, .lt, .lte].contains($0.op) && !equal.contains($0.column) }?.column
-        let shape = equal + (then.map { equal.contains($0) ? [] : [$0] } ?? [])
+        // Equal columns, then the order, then the ranges: the index is walked in order and the
+        // ranges are checked in the index itself, without reading rows that fail them.
+        var shape = equal
+        if let sort = query.sort.first?.column, !shape.contains(sort) { shape.append(sort) }
+        for filter in query.filters where [.gt, .gte, .lt, .lte].contains(filter.op) && !shape.contains(filter.column) {
+            shape.append(filter.column)
+        }
         return shape.count >= 2 && shape.allSatisfy { !version.columns[$0].exact } ? Array(shape.prefix(4)) : nil
     }
 

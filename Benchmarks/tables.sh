@@ -169,6 +169,8 @@ EOF
   read -r a_rps a_p50 a_p99 a_err <<<"$(measure "$agora_url")"
   ratio=$(python3 -c "print(f'{float(\"$a_rps\") / float(\"$d_rps\"):.1f}x')")
   echo "| $label | $d_rps | $d_p50 | $d_p99 | $a_rps | $a_p50 | $a_p99 | $ratio |"
+  light=$(wrk -t1 -c4 -d"$duration" --latency "$agora_url" 2>&1)
+  echo "    Agora at 4 connections: $(echo "$light" | awk '/Requests\/sec/ {print $2" req/s"}'), p50 $(echo "$light" | awk '$1 == "50%" {print $2}'), p99 $(echo "$light" | awk '$1 == "99%" {print $2}')"
   [ -n "$d_err$a_err" ] && echo "    errors: Datasette: ${d_err:-none}; Agora: ${a_err:-none}"
 done
 echo

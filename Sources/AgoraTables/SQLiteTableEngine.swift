@@ -88,7 +88,7 @@ public final class SQLiteTableEngine: TableEngine {
         try db.execute(
             """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
-            PRAGMA page_size = 8192; PRAGMA cache_size = -32768; PRAGMA temp_store = FILE;
+            PRAGMA page_size = 8192; PRAGMA cache_size = -16384; PRAGMA temp_store = FILE;
             """)
         let columns = profile.columns.enumerated().map { "c\($0.offset) \(declaredType($0.element))" }
         try db.execute("CREATE TABLE rows (\(columns.joined(separator: ", ")))")

@@ -1,4 +1,6 @@
+import AgoraCatalog
 import AgoraCore
+import AgoraPeople
 import AgoraStore
 import Foundation
 import Hummingbird
@@ -135,5 +137,41 @@ struct TableAPITests {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
             .replacingOccurrences(of: "'", with: "&#39;")
+    }
+}
+
+@Suite("Table import from a distribution's URL")
+struct TableFromURLTests {
+    @Test("a linked CSV is fetched and imported; a missing one is a clear error")
+    func linkedFile() async throws {
+        let hub = try await HubFixture()
+        // Another web server holds the publisher's file.
+        let router = Router()
+        router.get("/files/counts.csv") { _, _ in "street,cyclists\nHigh Street,120\nMill Lane,45\n" }
+        let elsewhere = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await elsewhere.test(.live) { client in
+            let port = try #require(client.port)
+            let admin = Identity(account: try await hub.services.accounts.ensureSiteAdmin(), memberships: [])
+            let linked = try await hub.services.catalog.addDistribution(
+                slug: "bus-stops", .init(title: "Cyclist counts", url: "http://127.0.0.1:\(port)/files/counts.csv", mediaType: "text/csv"),
+                by: admin)
+            let (table, version) = try await hub.services.tables.ingestDistribution(
+                slug: "bus-stops", distributionID: linked.id, by: admin)
+            #expect(version.rowCount == 2)
+            #expect(version.columns.map(\.type) == [.text, .integer])
+            #expect(table.distributionID == linked.id)
+
+            let missing = try await hub.services.catalog.addDistribution(
+                slug: "bus-stops", .init(title: "Gone", url: "http://127.0.0.1:\(port)/files/gone.csv", mediaType: "text/csv"), by: admin)
+            await #expect(throws: Problem.self) {
+                try await hub.services.tables.ingestDistribution(slug: "bus-stops", distributionID: missing.id, by: admin)
+            }
+            do {
+                _ = try await hub.services.tables.ingestDistribution(slug: "bus-stops", distributionID: missing.id, by: admin)
+            } catch let problem as Problem {
+                #expect(problem.kind == .invalidFile)
+                #expect(problem.detail.contains("404"))
+            }
+        }
     }
 }

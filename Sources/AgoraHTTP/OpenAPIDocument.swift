@@ -121,6 +121,16 @@ enum OpenAPIDocument {
                 ("_format", "json, csv, ndjson or geojson (streamed, with a download file name)", "string"),
             ], response: "Rows"),
         .init(method: "GET", path: "/api/v1/tables/{id}/source", summary: "The original file of the version served", tag: "tables"),
+        .init(
+            method: "GET", path: "/api/3/action/{action}",
+            summary:
+                "CKAN Action API v3 (read actions: status_show, package_list, package_show, package_search, organization_list, organization_show, group_list, group_show, tag_list, license_list, help_show)",
+            tag: "ckan"),
+        .init(method: "POST", path: "/api/3/action/{action}", summary: "CKAN Action API v3 with a JSON body", tag: "ckan"),
+        .init(method: "GET", path: "/api/action/{action}", summary: "CKAN Action API v3 (the path ckanapi uses)", tag: "ckan"),
+        .init(
+            method: "POST", path: "/api/action/{action}", summary: "CKAN Action API v3 with a JSON body (the path ckanapi uses)",
+            tag: "ckan"),
         .init(method: "GET", path: "/api/v1/licences", summary: "Licences this hub knows, with their openness", tag: "catalogue"),
         .init(method: "GET", path: "/api/v1/themes", summary: "EU data theme codes", tag: "catalogue"),
         .init(

@@ -1,0 +1,126 @@
+import AgoraCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("CKAN Action API (read actions)")
+struct CKANTests {
+    @Test("the envelope, status_show, and both paths, with GET parameters or a JSON body")
+    func envelope() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            for path in ["/api/3/action/status_show", "/api/action/status_show"] {
+                let reply = try await client.send(.get, path)
+                #expect(reply.status == .ok)
+                #expect(reply.json["success"] as? Bool == true)
+                #expect((reply.json["help"] as? String)?.hasSuffix("/api/3/action/help_show?name=status_show") == true)
+                #expect((reply.json["result"] as? [String: Any])?["ckan_version"] is String)
+            }
+            let posted = try await client.send(.post, "/api/action/package_show", json: #"{"id": "bus-stops"}"#)
+            #expect((posted.json["result"] as? [String: Any])?["name"] as? String == "bus-stops")
+            let unknown = try await client.send(.get, "/api/3/action/package_explode")
+            #expect(unknown.status == .badRequest)
+            #expect(unknown.json["success"] as? Bool == false)
+            #expect((unknown.json["error"] as? [String: Any])?["__type"] as? String == "Bad Request")
+            #expect(((unknown.json["error"] as? [String: Any])?["message"] as? String)?.contains("package_explode") == true)
+        }
+    }
+
+    @Test("package_show by name or id, with CKAN's field names; a missing one is a Not Found Error")
+    func packageShow() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let reply = try await client.send(.get, "/api/3/action/package_show?id=bus-stops")
+            let package = try #require(reply.json["result"] as? [String: Any])
+            for field in [
+                "id", "name", "title", "notes", "owner_org", "organization", "license_id", "license_title", "tags", "extras", "resources",
+                "num_resources", "metadata_created", "metadata_modified", "state", "private", "type",
+            ] {
+                #expect(package[field] != nil, "\(field)")
+            }
+            #expect((package["organization"] as? [String: Any])?["name"] as? String == "riverton-council")
+            let modified = try #require(package["metadata_modified"] as? String)
+            #expect(modified.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$"#, options: .regularExpression) != nil)
+            let resource = try #require((package["resources"] as? [[String: Any]])?.first)
+            #expect(resource["datastore_active"] as? Bool == true)
+            #expect(resource["package_id"] as? String == package["id"] as? String)
+            #expect((resource["url"] as? String)?.hasPrefix("http://") == true)
+            let id = try #require(package["id"] as? String)
+            let byID = try await client.send(.get, "/api/3/action/package_show?id=\(id)")
+            #expect((byID.json["result"] as? [String: Any])?["name"] as? String == "bus-stops")
+            let missing = try await client.send(.get, "/api/3/action/package_show?id=no-such-thing")
+            #expect(missing.status == .notFound)
+            #expect((missing.json["error"] as? [String: Any])?["__type"] as? String == "Not Found Error")
+        }
+    }
+
+    @Test("package_search: q, fq, rows and start, sort, facets; bad parameters are Search Query Errors")
+    func packageSearch() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let all = try await client.send(.get, "/api/3/action/package_search?rows=1000")
+            let everything = try #require(all.json["result"] as? [String: Any])
+            let count = try #require(everything["count"] as? Int)
+            #expect(count == 12)
+            #expect((everything["results"] as? [Any])?.count == 12)
+
+            var seen: [String] = []
+            for start in stride(from: 0, to: count, by: 5) {
+                let page = try await client.send(.get, "/api/3/action/package_search?rows=5&start=\(start)")
+                seen += ((page.json["result"] as? [String: Any])?["results"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            }
+            #expect(seen.count == count)
+            #expect(Set(seen).count == count)
+
+            let filtered = try await client.send(
+                .get, "/api/3/action/package_search?fq=organization:freshmart&facet.field=%5B%22tags%22,%22organization%22%5D&facet.limit=5"
+            )
+            let result = try #require(filtered.json["result"] as? [String: Any])
+            #expect(result["count"] as? Int == 2)
+            let facets = try #require(result["facets"] as? [String: [String: Int]])
+            #expect(facets.keys.sorted() == ["organization", "tags"])
+            #expect(facets["organization"] == ["freshmart": 2])
+            let searchFacets = try #require(result["search_facets"] as? [String: [String: Any]])
+            let items = try #require(searchFacets["organization"]?["items"] as? [[String: Any]])
+            #expect(items.first?["display_name"] as? String == "FreshMart Supermarkets")
+
+            let text = try await client.send(.get, "/api/3/action/package_search?q=supermarket")
+            #expect(
+                ((text.json["result"] as? [String: Any])?["results"] as? [[String: Any]])?.first?["name"] as? String
+                    == "supermarket-locations")
+            let since = try await client.send(.get, "/api/3/action/package_search?fq=metadata_modified:%5B2000-01-01T00:00:00Z%20TO%20*%5D")
+            #expect((since.json["result"] as? [String: Any])?["count"] as? Int == 12)
+
+            for bad in [
+                "rows=1001", "fq=author:bob", "sort=random%20asc", "colour=red", "facet.field=%5B%22colour%22%5D", "fq=tags:%22open",
+            ] {
+                let reply = try await client.send(.get, "/api/3/action/package_search?\(bad)")
+                #expect(reply.status == .badRequest, "\(bad)")
+                #expect((reply.json["error"] as? [String: Any])?["__type"] as? String == "Search Query Error", "\(bad)")
+            }
+        }
+    }
+
+    @Test("organizations, groups, tags and licences")
+    func lists() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let names = try await client.send(.get, "/api/3/action/organization_list")
+            #expect(names.json["result"] as? [String] == ["freshmart", "northside-neighbours", "riverton-council", "riverton-rail"])
+            let full = try await client.send(.get, "/api/3/action/organization_list?all_fields=true")
+            let first = try #require((full.json["result"] as? [[String: Any]])?.first)
+            #expect(first["package_count"] as? Int == 2)
+            #expect(first["is_organization"] as? Bool == true)
+            let show = try await client.send(.get, "/api/3/action/organization_show?id=riverton-rail")
+            #expect((show.json["result"] as? [String: Any])?["title"] as? String == "Riverton Rail")
+            let tags = try #require(try await client.send(.get, "/api/3/action/tag_list").json["result"] as? [String])
+            #expect(tags == tags.sorted() && !tags.isEmpty)
+            let licences = try #require(try await client.send(.get, "/api/3/action/license_list").json["result"] as? [[String: Any]])
+            #expect(licences.contains { $0["id"] as? String == "CC-BY-4.0" })
+            let groups = try #require(try await client.send(.get, "/api/3/action/group_list").json["result"] as? [String])
+            #expect(groups.contains("tran"))
+        }
+    }
+}

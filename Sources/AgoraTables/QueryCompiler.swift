@@ -248,6 +248,9 @@ struct QueryCompiler {
         let selected = select.enumerated().map { "\($0.element) AS o\($0.offset)" }.joined(separator: ", ")
         var sql = "SELECT \(selected) FROM \(from(query))\(Self.whereClause(conditions)) ORDER BY \(order)"
         if let limit { sql += " LIMIT \(bind(.integer(Int64(limit))))" }
+        if query.offset > 0 {
+            sql += (limit == nil && dialect == .sqlite ? " LIMIT -1" : "") + " OFFSET \(bind(.integer(Int64(query.offset))))"
+        }
         var compiled = CompiledQuery(sql: sql, binds: binds, columns: columns, keyCount: keys.count, distanceColumn: distanceColumn)
         compiled.indexShape = Self.indexShape(query, version: version)
         return compiled

@@ -104,6 +104,9 @@ public struct TableQuery: Sendable, Equatable {
     public var groupOffset = 0
     public var count = false
     public var format: ExportFormat?
+    /// Rows to skip, for clients that page by offset (CKAN's datastore_search); the native API pages
+    /// by cursor instead.
+    public var offset = 0
 
     public var isGrouped: Bool { !group.isEmpty }
 
@@ -112,7 +115,7 @@ public struct TableQuery: Sendable, Equatable {
             && a.text == b.text && a.near == b.near && a.bbox == b.bbox && a.group == b.group && a.aggregates == b.aggregates
             && a.groupSort.map(\.position) == b.groupSort.map(\.position)
             && a.groupSort.map(\.descending) == b.groupSort.map(\.descending) && a.groupOffset == b.groupOffset
-            && a.count == b.count && a.format == b.format
+            && a.count == b.count && a.format == b.format && a.offset == b.offset
     }
 
     public static let defaultSize = 100

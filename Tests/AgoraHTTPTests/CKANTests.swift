@@ -123,4 +123,46 @@ struct CKANTests {
             #expect(groups.contains("tran"))
         }
     }
+
+    @Test("resource_show, and datastore_search over the table made from a resource")
+    func datastore() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let package = try #require(
+                try await client.send(.get, "/api/3/action/package_show?id=bus-stops").json["result"] as? [String: Any])
+            let resource = try #require((package["resources"] as? [[String: Any]])?.first)
+            let id = try #require(resource["id"] as? String)
+            let shown = try await client.send(.get, "/api/3/action/resource_show?id=\(id)")
+            #expect((shown.json["result"] as? [String: Any])?["datastore_active"] as? Bool == true)
+            #expect(try await client.send(.get, "/api/3/action/resource_show?id=nope").status == .notFound)
+
+            let all = try #require(
+                try await client.send(.get, "/api/3/action/datastore_search?resource_id=\(id)&limit=5").json["result"] as? [String: Any])
+            #expect(all["total"] as? Int == 60)
+            #expect((all["records"] as? [Any])?.count == 5)
+            let fields = try #require(all["fields"] as? [[String: String]])
+            #expect(fields.first == ["id": "stop_id", "type": "text"])
+            #expect(fields.contains { $0["id"] == "latitude" && $0["type"] == "numeric" })
+
+            let body =
+                #"{"resource_id": "\#(id)", "filters": {"shelter": true}, "sort": "stop_id desc", "fields": ["stop_id", "shelter"], "limit": 3, "offset": 1}"#
+            let posted = try #require(
+                try await client.send(.post, "/api/action/datastore_search", json: body).json["result"] as? [String: Any])
+            let records = try #require(posted["records"] as? [[String: Any]])
+            #expect(records.count == 3)
+            #expect(records.allSatisfy { $0["shelter"] as? Bool == true && $0.keys.sorted() == ["shelter", "stop_id"] })
+            let ids = records.compactMap { $0["stop_id"] as? String }
+            #expect(ids == ids.sorted(by: >))
+            let first = try #require(
+                try await client.send(
+                    .post, "/api/action/datastore_search", json: body.replacingOccurrences(of: #""offset": 1"#, with: #""offset": 0"#)
+                ).json["result"] as? [String: Any])
+            #expect(((first["records"] as? [[String: Any]])?[1]["stop_id"] as? String) == ids.first)
+
+            let bad = try await client.send(.get, "/api/3/action/datastore_search?resource_id=\(id)&filters=%7B%22colour%22:1%7D")
+            #expect(bad.status == .conflict)
+            #expect((bad.json["error"] as? [String: Any])?["__type"] as? String == "Validation Error")
+            #expect(try await client.send(.get, "/api/3/action/datastore_search?resource_id=missing").status == .notFound)
+        }
+    }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CKAN's own client against a live hub: ckanapi (from PyPI, in a venv under .build) reads the demo
 # city through the Action API: status_show, package_search with facets, package_show of a missing id
-# (NotFound), `search datasets` (exactly `count` lines) and `dump` of every dataset and organization.
+# (NotFound), `search datasets` (exactly `count` lines), `dump` of every dataset and organization, and
+# datastore_search on a demo file's table.
 # Skips, saying why, when Python or PyPI is not available.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,6 +43,8 @@ ckanapi search datasets -r "$url" >"$work/search.jsonl" 2>/dev/null
 check "search datasets gives exactly count lines" test "$(wc -l <"$work/search.jsonl")" -eq "$count"
 check "dump datasets --all" bash -c "ckanapi dump datasets --all -q -r $url -O $work/datasets.jsonl && test \$(wc -l <$work/datasets.jsonl) -eq $count"
 check "dump organizations --all" bash -c "ckanapi dump organizations --all -q -r $url -O $work/organizations.jsonl && test \$(wc -l <$work/organizations.jsonl) -eq 4"
+resource=$(ckanapi action package_show id=bus-stops -r "$url" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["resources"][0]["id"])' 2>/dev/null)
+check "datastore_search with filters and sort" bash -c "ckanapi action datastore_search -r $url resource_id=$resource 'filters:{\"shelter\": true}' sort='stop_id desc' limit=3 | python3 -c 'import json,sys; r=json.load(sys.stdin); ids=[x[\"stop_id\"] for x in r[\"records\"]]; assert len(ids) == 3 and ids == sorted(ids, reverse=True) and r[\"total\"] > 3'"
 check "an unknown action is refused" bash -c "ckanapi action package_explode -r $url 2>&1 | grep -qi 'action name not known'"
 
 echo "ckanapi: $passed passed, $failed failed"

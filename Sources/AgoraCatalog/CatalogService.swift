@@ -33,7 +33,8 @@ public struct CatalogService: Sendable {
         return publisher
     }
 
-    public func createPublisher(_ input: PublisherInput, by actor: Identity?) async throws -> Publisher {
+    /// `id` keeps an identifier a record already has elsewhere (a catalogue moved between hubs).
+    public func createPublisher(_ input: PublisherInput, id: String? = nil, by actor: Identity?) async throws -> Publisher {
         guard let actor else { throw Problem.unauthorized }
         guard actor.account.isSiteAdmin else { throw Problem.forbidden("Only a site admin can create publishers.") }
         var errors: [Problem.FieldError] = []
@@ -41,10 +42,11 @@ public struct CatalogService: Sendable {
         let slug = input.slug ?? Slug.make(from: title ?? "")
         if let message = Slug.problem(with: slug) { errors.append(.init(field: "slug", message: message)) }
         Self.checkPublisherFields(input, errors: &errors)
+        if let id, !Self.isUUID(id) { errors.append(.init(field: "id", message: "must be a UUID")) }
         if !errors.isEmpty { throw Problem.validation(errors) }
         let now = Timestamp.truncated(clock.now())
         let publisher = Publisher(
-            id: UUIDv7.string(at: now), slug: slug, title: title!, description: input.description ?? "",
+            id: id?.lowercased() ?? UUIDv7.string(at: now), slug: slug, title: title!, description: input.description ?? "",
             kind: input.kind ?? .organisation, homepage: input.homepage, email: input.email, created: now, modified: now)
         try await store.apply(.createPublisher(publisher), change: try draft(publisher, op: "create", actor: actor, summary: "created"))
         return publisher
@@ -118,9 +120,10 @@ public struct CatalogService: Sendable {
         return try await store.history(entityID: dataset.id, limit: limit)
     }
 
-    public func createDataset(_ input: DatasetInput, by actor: Identity?) async throws -> Dataset {
+    public func createDataset(_ input: DatasetInput, id: String? = nil, by actor: Identity?) async throws -> Dataset {
         guard let actor else { throw Problem.unauthorized }
         var errors: [Problem.FieldError] = []
+        if let id, !Self.isUUID(id) { errors.append(.init(field: "id", message: "must be a UUID")) }
         try checkLicence(input, present: nil)
         guard let publisherSlug = input.publisher else {
             throw Problem.validation([.init(field: "publisher", message: "is required (a publisher's slug)")])
@@ -131,7 +134,8 @@ public struct CatalogService: Sendable {
         let slug = input.slug ?? Slug.make(from: title ?? "")
         if let message = Slug.problem(with: slug) { errors.append(.init(field: "slug", message: message)) }
         var dataset = Dataset(
-            id: UUIDv7.string(at: now), slug: slug, publisher: publisher.slug, title: title ?? "", created: now, modified: now)
+            id: id?.lowercased() ?? UUIDv7.string(at: now), slug: slug, publisher: publisher.slug, title: title ?? "", created: now,
+            modified: now)
         fill(&dataset, from: input, present: nil, now: now, errors: &errors)
         if !errors.isEmpty { throw Problem.validation(errors) }
         try finish(&dataset)
@@ -324,6 +328,11 @@ public struct CatalogService: Sendable {
     }
 
     // MARK: Helpers
+
+    static func isUUID(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
+        return parts == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || $0.isHexDigit }
+    }
 
     private func writablePublisher(_ slug: String, actor: Identity) async throws -> Publisher {
         guard Slug.problem(with: slug) == nil, let publisher = try await store.publisher(slug: slug) else {

@@ -1,5 +1,6 @@
 import AgoraCatalog
 import AgoraCore
+import AgoraPeople
 import AgoraStore
 import AgoraTables
 import Foundation
@@ -88,6 +89,7 @@ struct CKANRoutes {
                     let help = "\(site)/api/3/action/help_show?name=\(action)"
                     do {
                         var parameters: [String: JSONValueLike] = [:]
+                        var raw: [String: Any] = [:]
                         for (key, value) in TableRoutes.parameters(request.uri.query) { parameters[key] = .string(value) }
                         if method == .post {
                             let body = try await request.body.collect(upTo: limit)
@@ -96,9 +98,10 @@ struct CKANRoutes {
                                     throw Failure.badRequest("Bad request - JSON Error: the body is not a JSON object.")
                                 }
                                 for (key, value) in object { parameters[key] = JSONValueLike(value) }
+                                raw = object
                             }
                         }
-                        let result = try await run(action, parameters: parameters, site: site)
+                        let result = try await run(action, parameters: parameters, site: site, identity: context.identity, raw: raw)
                         return try Self.reply(Envelope(help: help, result: result), status: .ok)
                     } catch let failure as Failure {
                         return try Self.failure(failure, help: help)
@@ -163,7 +166,12 @@ struct CKANRoutes {
         }
     }
 
-    private func run(_ action: String, parameters: [String: JSONValueLike], site: String) async throws -> AnyEncodable {
+    private func run(
+        _ action: String, parameters: [String: JSONValueLike], site: String, identity: Identity?, raw: [String: Any]
+    ) async throws -> AnyEncodable {
+        if Self.writeActions.contains(action) {
+            return try await write(action, body: raw.isEmpty ? parameters.compactMapValues(\.text) : raw, site: site, identity: identity)
+        }
         switch action {
         case "status_show":
             struct Status: Encodable {
@@ -248,6 +256,158 @@ struct CKANRoutes {
             return AnyEncodable(try await datastoreSearch(parameters))
         default:
             throw Failure.badRequest("Bad request - Action name not known: \(action)")
+        }
+    }
+
+    static let writeActions: Set<String> = [
+        "package_create", "package_update", "package_patch", "package_delete", "organization_create", "resource_create",
+        "resource_update", "resource_patch", "resource_delete",
+    ]
+
+    /// CKAN's dataset dict as the native input; `present` gets the native names of the fields given.
+    /// Read-only fields a client sends back (id, metadata_*, organization, num_*) are ignored.
+    private func datasetInput(_ body: [String: Any], present: inout Set<String>) async throws -> DatasetInput {
+        var input = DatasetInput()
+        func string(_ key: String) -> String? { body[key] as? String }
+        if let v = string("name") {
+            input.slug = v
+            present.insert("slug")
+        }
+        if let v = string("title") {
+            input.title = v
+            present.insert("title")
+        }
+        if let v = string("notes") {
+            input.description = v
+            present.insert("description")
+        }
+        if let v = string("license_id") {
+            input.licence = v.isEmpty ? nil : v
+            present.insert("licence")
+        }
+        if let v = string("url") {
+            input.landingPage = v.isEmpty ? nil : v
+            present.insert("landing_page")
+        }
+        if let org = string("owner_org") {
+            let publishers = try await catalog.publishers()
+            input.publisher = publishers.first { $0.publisher.id == org || $0.publisher.slug == org }?.publisher.slug ?? org
+            present.insert("publisher")
+        }
+        if let tags = body["tags"] as? [Any] {
+            input.tags = tags.compactMap { ($0 as? [String: Any])?["name"] as? String ?? $0 as? String }
+            present.insert("tags")
+        }
+        if let groups = body["groups"] as? [Any] {
+            input.themes = groups.compactMap { (($0 as? [String: Any])?["name"] as? String)?.uppercased() }
+            present.insert("themes")
+        }
+        if body["maintainer"] != nil || body["maintainer_email"] != nil {
+            input.contactPoint = ContactPoint(name: string("maintainer"), email: string("maintainer_email"))
+            present.insert("contact_point")
+        }
+        if let extras = body["extras"] as? [[String: Any]] {
+            var temporal = TemporalCoverage()
+            for extra in extras {
+                guard let key = extra["key"] as? String, let value = extra["value"] as? String else { continue }
+                switch key {
+                case "frequency": input.updateFrequency = value
+                case "provenance": input.provenance = value
+                case "temporal_start": temporal.start = value
+                case "temporal_end": temporal.end = value
+                case "spatial_text": input.spatial = SpatialCoverage(name: value)
+                default: break
+                }
+            }
+            if temporal.start != nil || temporal.end != nil { input.temporal = temporal }
+            present.formUnion(["update_frequency", "provenance", "temporal", "spatial"])
+        }
+        if let resources = body["resources"] as? [[String: Any]] {
+            input.distributions = resources.map(Self.distributionInput)
+            present.insert("distributions")
+        }
+        return input
+    }
+
+    static func distributionInput(_ r: [String: Any]) -> DistributionInput {
+        DistributionInput(
+            id: r["id"] as? String, title: r["name"] as? String, description: r["description"] as? String,
+            url: (r["url"] as? String).flatMap { $0.isEmpty ? nil : $0 }, mediaType: r["mimetype"] as? String,
+            format: (r["format"] as? String).flatMap { $0.isEmpty ? nil : $0 }, byteSize: (r["size"] as? NSNumber)?.intValue)
+    }
+
+    private func write(_ action: String, body: [String: Any], site: String, identity: Identity?) async throws -> AnyEncodable {
+        guard identity != nil else {
+            throw Failure(
+                type: "Authorization Error", status: .forbidden,
+                message: "Access denied: \(action) needs an API token (Authorization or X-CKAN-API-Key).")
+        }
+        switch action {
+        case "package_create":
+            var present = Set<String>()
+            var input = try await datasetInput(body, present: &present)
+            // A new dataset's resources are new here: ids from another hub are not kept.
+            input.distributions = input.distributions?.map {
+                var d = $0
+                d.id = nil
+                return d
+            }
+            return AnyEncodable(
+                try await package(try await catalog.createDataset(input, id: body["id"] as? String, by: identity), site: site))
+        case "package_update", "package_patch":
+            let id = (body["id"] as? String) ?? (body["name"] as? String) ?? ""
+            let existing = try await findDataset(id)
+            var present = Set<String>()
+            var input = try await datasetInput(body, present: &present)
+            let dataset: Dataset
+            if action == "package_update" {
+                if input.publisher == nil { input.publisher = existing.publisher }
+                if input.slug == nil { input.slug = existing.slug }
+                dataset = try await catalog.replaceDataset(slug: existing.slug, input, by: identity)
+            } else {
+                dataset = try await catalog.patchDataset(slug: existing.slug, input, presentFields: present, by: identity)
+            }
+            return AnyEncodable(try await package(dataset, site: site))
+        case "package_delete":
+            let existing = try await findDataset((body["id"] as? String) ?? "")
+            try await catalog.deleteDataset(slug: existing.slug, by: identity)
+            return AnyEncodable(Optional<String>.none)
+        case "organization_create":
+            let input = PublisherInput(
+                slug: body["name"] as? String, title: (body["title"] as? String) ?? (body["name"] as? String),
+                description: body["description"] as? String)
+            let publisher = try await catalog.createPublisher(input, id: body["id"] as? String, by: identity)
+            return AnyEncodable(CKAN.Organization(publisher, packageCount: 0))
+        case "resource_create":
+            let dataset = try await findDataset((body["package_id"] as? String) ?? "")
+            let distribution = try await catalog.addDistribution(slug: dataset.slug, Self.distributionInput(body), by: identity)
+            let updated = try await catalog.dataset(slug: dataset.slug)
+            let position = updated.distributions.firstIndex { $0.id == distribution.id } ?? 0
+            return AnyEncodable(
+                CKAN.Resource(distribution, datasetID: dataset.id, position: position, siteURL: site, datastoreActive: false))
+        case "resource_update", "resource_patch":
+            let id = (body["id"] as? String) ?? ""
+            let (dataset, position) = try await findResource(id)
+            var input = Self.distributionInput(body)
+            var present: Set<String>? = nil
+            if action == "resource_patch" {
+                present = Set(
+                    [
+                        "name": "title", "description": "description", "url": "url", "mimetype": "media_type", "format": "format",
+                        "size": "byte_size",
+                    ].compactMap { body[$0.key] != nil ? $0.value : nil })
+            } else if input.url == nil {
+                input.url = dataset.distributions[position].uploaded ? nil : dataset.distributions[position].url
+            }
+            let updated = try await catalog.updateDistribution(slug: dataset.slug, id: id, input, presentFields: present, by: identity)
+            let tabulated = try await tables.store.table(distributionID: id)?.current != nil
+            return AnyEncodable(
+                CKAN.Resource(updated, datasetID: dataset.id, position: position, siteURL: site, datastoreActive: tabulated))
+        default:  // resource_delete
+            let id = (body["id"] as? String) ?? ""
+            let (dataset, _) = try await findResource(id)
+            try await catalog.deleteDistribution(slug: dataset.slug, id: id, by: identity)
+            return AnyEncodable(Optional<String>.none)
         }
     }
 

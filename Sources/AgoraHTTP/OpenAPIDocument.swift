@@ -126,7 +126,7 @@ enum OpenAPIDocument {
             summary:
                 "CKAN Action API v3 (read actions: status_show, package_list, package_show, package_search, organization_list, organization_show, group_list, group_show, tag_list, license_list, resource_show, datastore_search, help_show)",
             tag: "ckan"),
-        .init(method: "POST", path: "/api/3/action/{action}", summary: "CKAN Action API v3 with a JSON body", tag: "ckan"),
+        .init(method: "POST", path: "/api/3/action/{action}", summary: "CKAN Action API v3 with a JSON body (also package_create/update/patch/delete, resource_create/update/patch/delete, organization_create)", tag: "ckan"),
         .init(method: "GET", path: "/api/action/{action}", summary: "CKAN Action API v3 (the path ckanapi uses)", tag: "ckan"),
         .init(
             method: "POST", path: "/api/action/{action}", summary: "CKAN Action API v3 with a JSON body (the path ckanapi uses)",

@@ -165,4 +165,73 @@ struct CKANTests {
             #expect(try await client.send(.get, "/api/3/action/datastore_search?resource_id=missing").status == .notFound)
         }
     }
+
+    @Test("writes: organization_create, package_create/patch/update/delete, resource_create/patch/delete, with CKAN's auth")
+    func writes() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let anonymous = try await client.send(.post, "/api/3/action/package_create", json: #"{"name": "x"}"#)
+            #expect(anonymous.status == .forbidden)
+            #expect((anonymous.json["error"] as? [String: Any])?["__type"] as? String == "Authorization Error")
+
+            let raw: HTTPFields = [.authorization: hub.adminToken]
+            let org = try await client.send(
+                .post, "/api/action/organization_create", json: #"{"name": "harbour-board", "title": "Harbour Board"}"#, headers: raw)
+            #expect(org.status == .ok)
+            let orgID = try #require((org.json["result"] as? [String: Any])?["id"] as? String)
+
+            let create = """
+                {"name": "tide-gauges", "title": "Tide gauges", "notes": "Sea level every minute", "owner_org": "\(orgID)",
+                 "license_id": "CC-BY-4.0", "tags": [{"name": "sea"}, {"name": "tides"}], "groups": [{"name": "envi"}],
+                 "extras": [{"key": "frequency", "value": "continuous"}],
+                 "resources": [{"name": "Readings", "url": "https://harbour.example/tides.csv", "format": "CSV"}],
+                 "metadata_created": "2020-01-01T00:00:00.000000", "num_resources": 1}
+                """
+            let created = try await client.send(.post, "/api/action/package_create", json: create, headers: raw)
+            #expect(created.status == .ok, "\(created.body)")
+            let package = try #require(created.json["result"] as? [String: Any])
+            #expect(package["owner_org"] as? String == orgID)
+            #expect((package["tags"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["sea", "tides"])
+            #expect((package["groups"] as? [[String: Any]])?.first?["name"] as? String == "envi")
+            #expect((package["resources"] as? [Any])?.count == 1)
+
+            let key: HTTPFields = [HTTPFields.Element.Name("X-CKAN-API-Key")!: hub.adminToken]
+            let patched = try await client.send(
+                .post, "/api/action/package_patch", json: #"{"id": "tide-gauges", "notes": "Every minute"}"#, headers: key)
+            let afterPatch = try #require(patched.json["result"] as? [String: Any])
+            #expect(afterPatch["notes"] as? String == "Every minute")
+            #expect(afterPatch["title"] as? String == "Tide gauges")
+
+            let updated = try await client.send(
+                .post, "/api/action/package_update",
+                json: #"{"id": "tide-gauges", "title": "Tide gauges (harbour)", "owner_org": "harbour-board", "license_id": "CC-BY-4.0"}"#,
+                headers: raw)
+            let afterUpdate = try #require(updated.json["result"] as? [String: Any])
+            #expect(afterUpdate["title"] as? String == "Tide gauges (harbour)")
+            #expect((afterUpdate["resources"] as? [Any])?.count == 1)
+
+            let resource = try await client.send(
+                .post, "/api/action/resource_create",
+                json: #"{"package_id": "tide-gauges", "name": "Stations", "url": "https://harbour.example/stations.csv", "format": "CSV"}"#,
+                headers: raw)
+            let resourceID = try #require((resource.json["result"] as? [String: Any])?["id"] as? String)
+            let renamed = try await client.send(
+                .post, "/api/action/resource_patch", json: #"{"id": "\#(resourceID)", "name": "Gauge stations"}"#, headers: raw)
+            #expect((renamed.json["result"] as? [String: Any])?["name"] as? String == "Gauge stations")
+            #expect((renamed.json["result"] as? [String: Any])?["url"] as? String == "https://harbour.example/stations.csv")
+            #expect(
+                try await client.send(.post, "/api/action/resource_delete", json: #"{"id": "\#(resourceID)"}"#, headers: raw).status == .ok)
+            #expect(try await client.send(.get, "/api/action/resource_show?id=\(resourceID)").status == .notFound)
+
+            let invalid = try await client.send(
+                .post, "/api/action/package_create",
+                json: #"{"name": "bad-licence", "owner_org": "harbour-board", "title": "Bad", "license_id": "made-up"}"#,
+                headers: raw)
+            #expect(invalid.status == .conflict)
+            #expect((invalid.json["error"] as? [String: Any])?["__type"] as? String == "Validation Error")
+
+            #expect(try await client.send(.post, "/api/action/package_delete", json: #"{"id": "tide-gauges"}"#, headers: raw).status == .ok)
+            #expect(try await client.send(.get, "/api/action/package_show?id=tide-gauges").status == .notFound)
+        }
+    }
 }

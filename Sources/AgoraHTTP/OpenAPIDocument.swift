@@ -126,7 +126,11 @@ enum OpenAPIDocument {
             summary:
                 "CKAN Action API v3 (read actions: status_show, package_list, package_show, package_search, organization_list, organization_show, group_list, group_show, tag_list, license_list, resource_show, datastore_search, help_show)",
             tag: "ckan"),
-        .init(method: "POST", path: "/api/3/action/{action}", summary: "CKAN Action API v3 with a JSON body (also package_create/update/patch/delete, resource_create/update/patch/delete, organization_create)", tag: "ckan"),
+        .init(
+            method: "POST", path: "/api/3/action/{action}",
+            summary:
+                "CKAN Action API v3 with a JSON body (also package_create/update/patch/delete, resource_create/update/patch/delete, organization_create)",
+            tag: "ckan"),
         .init(method: "GET", path: "/api/action/{action}", summary: "CKAN Action API v3 (the path ckanapi uses)", tag: "ckan"),
         .init(
             method: "POST", path: "/api/action/{action}", summary: "CKAN Action API v3 with a JSON body (the path ckanapi uses)",
@@ -158,6 +162,9 @@ enum OpenAPIDocument {
         .init(method: "GET", path: "/search", summary: "Search results page (q and the search parameters)", tag: "pages"),
         .init(method: "GET", path: "/search.json", summary: "Search results as JSON", tag: "pages"),
         .init(method: "GET", path: "/dataset/{slug}", summary: "Dataset page (append .json for JSON)", tag: "pages"),
+        .init(
+            method: "GET", path: "/dataset/{slug}/datapackage.json",
+            summary: "The dataset as a Frictionless Data Package (v2), with a Table Schema for each table", tag: "frictionless"),
         .init(
             method: "GET", path: "/table/{id}", summary: "Table page: preview, sort, filter, chart and map (append .json for JSON)",
             tag: "pages"),

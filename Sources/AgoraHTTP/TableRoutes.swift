@@ -52,6 +52,16 @@ struct TableRoutes {
             let found = try await tables.tables(datasetID: dataset.id)
             return try Reply.json(Listing(count: found.count, results: found))
         }
+        routes.get("/dataset/{slug}/datapackage.json") { request, context in
+            let dataset = try await tables.catalog.dataset(slug: try context.parameters.require("slug"))
+            let package = DataPackage.make(
+                dataset: dataset, publisher: try await tables.catalog.store.publisher(slug: dataset.publisher),
+                licence: dataset.licence.flatMap { tables.catalog.licences.licence($0) },
+                tables: try await tables.tables(datasetID: dataset.id), siteURL: CKANRoutes.siteURL(request))
+            var response = Reply.json(try AgoraJSON.encodeString(package))
+            response.headers[.contentType] = "application/json; charset=utf-8"
+            return response
+        }
         routes.post("/api/v1/datasets/{slug}/distributions/{id}/table") { request, context in
             let lenient = TableQuery.flag(request.uri.queryParameters.get("lenient")) ?? false
             let (table, version) = try await tables.ingestDistribution(

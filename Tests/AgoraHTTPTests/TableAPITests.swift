@@ -175,3 +175,33 @@ struct TableFromURLTests {
         }
     }
 }
+
+@Suite("Frictionless Data Package")
+struct DataPackageTests {
+    @Test("a dataset's package names its licence and publisher, and each table's schema, dialect and checksum")
+    func package() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            _ = try await client.send(
+                .post, "/api/v1/datasets/housing-sales-2025/distributions?file_name=prices.csv", token: hub.editorToken,
+                body: ByteBuffer(string: "ref;price;sold;new\nA1;450000;2024-01-02;yes\nA2;380000.5;2024-02-03;no\n"),
+                headers: [.contentType: "text/csv"])
+            let reply = try await client.send(.get, "/dataset/housing-sales-2025/datapackage.json")
+            #expect(reply.status == .ok)
+            let package = reply.json
+            #expect(package["$schema"] as? String == "https://datapackage.org/profiles/2.0/datapackage.json")
+            #expect(package["name"] as? String == "housing-sales-2025")
+            #expect((package["licenses"] as? [[String: Any]])?.first?["name"] as? String == "OGL-UK-3.0")
+            #expect((package["sources"] as? [[String: Any]])?.first?["title"] as? String == "Riverton City Council")
+            let resources = try #require(package["resources"] as? [[String: Any]])
+            let prices = try #require(resources.first { $0["name"] as? String == "prices" })
+            #expect(prices["type"] as? String == "table")
+            #expect((prices["dialect"] as? [String: Any])?["delimiter"] as? String == ";")
+            #expect((prices["hash"] as? String)?.hasPrefix("sha256:") == true)
+            let fields = try #require((prices["schema"] as? [String: Any])?["fields"] as? [[String: Any]])
+            #expect(fields.map { $0["type"] as? String } == ["string", "number", "date", "boolean"])
+            #expect((fields[3]["trueValues"] as? [String])?.contains("yes") == true)
+            #expect(try await client.send(.get, "/dataset/no-such/datapackage.json").status == .notFound)
+        }
+    }
+}

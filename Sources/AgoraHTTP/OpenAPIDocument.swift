@@ -166,6 +166,9 @@ enum OpenAPIDocument {
             method: "GET", path: "/dataset/{slug}/datapackage.json",
             summary: "The dataset as a Frictionless Data Package (v2), with a Table Schema for each table", tag: "frictionless"),
         .init(
+            method: "GET", path: "/dataset/{slug}/datapackage.zip",
+            summary: "The Data Package as a ZIP archive, with the files this hub holds", tag: "frictionless"),
+        .init(
             method: "GET", path: "/table/{id}", summary: "Table page: preview, sort, filter, chart and map (append .json for JSON)",
             tag: "pages"),
         .init(method: "GET", path: "/publisher/{slug}", summary: "Publisher page (append .json for JSON)", tag: "pages"),

@@ -62,6 +62,28 @@ struct TableRoutes {
             response.headers[.contentType] = "application/json; charset=utf-8"
             return response
         }
+        routes.get("/dataset/{slug}/datapackage.zip") { request, context in
+            let dataset = try await tables.catalog.dataset(slug: try context.parameters.require("slug"))
+            let package = DataPackage.make(
+                dataset: dataset, publisher: try await tables.catalog.store.publisher(slug: dataset.publisher),
+                licence: dataset.licence.flatMap { tables.catalog.licences.licence($0) },
+                tables: try await tables.tables(datasetID: dataset.id), siteURL: CKANRoutes.siteURL(request))
+            var files: [String: String] = [:]
+            for (name, sha) in package.storedFiles {
+                if let url = blobs.url(for: sha), blobs.exists(sha) { files[name] = url.path }
+            }
+            let stored = files
+            let headers: HTTPFields = [
+                .contentType: "application/zip",
+                .contentDisposition: "attachment; filename=\"\(Self.safeFileName(dataset.slug)).zip\"",
+            ]
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await DataPackage.zip(package, files: stored) { try await writer.write(ByteBuffer(bytes: $0)) }
+                    try await writer.finish(nil)
+                })
+        }
         routes.post("/api/v1/datasets/{slug}/distributions/{id}/table") { request, context in
             let lenient = TableQuery.flag(request.uri.queryParameters.get("lenient")) ?? false
             let (table, version) = try await tables.ingestDistribution(

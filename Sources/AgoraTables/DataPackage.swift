@@ -63,6 +63,8 @@ public enum DataPackage {
         var licenses: [Licence]
         var sources: [Source]
         var resources: [Resource]
+        /// The SHA-256 of each resource whose file this hub holds, by resource name (not serialised).
+        public var storedFiles: [String: String] = [:]
 
         enum CodingKeys: String, CodingKey {
             case schemaURL = "$schema"
@@ -103,6 +105,7 @@ public enum DataPackage {
         dataset: Dataset, publisher: Publisher?, licence: AgoraCore.Licence?, tables: [DataTable], siteURL: String
     ) -> Package {
         var taken = Set<String>()
+        var stored: [String: String] = [:]
         let byDistribution = Dictionary(tables.map { ($0.distributionID, $0) }, uniquingKeysWith: { a, _ in a })
         let resources = dataset.distributions.map { d -> Resource in
             let table = byDistribution[d.id]
@@ -121,6 +124,7 @@ public enum DataPackage {
                 title: d.title, description: d.description.isEmpty ? nil : d.description, path: path,
                 format: d.format?.lowercased(), mediatype: d.mediaType, bytes: d.byteSize,
                 hash: d.checksum.map { "sha256:\($0)" })
+            if d.uploaded, let sha = d.checksum, version == nil || version?.format == "CSV" { stored[resource.name] = sha }
             if let version {
                 resource.type = "table"
                 resource.bytes = version.byteSize
@@ -151,6 +155,6 @@ public enum DataPackage {
         return Package(
             name: dataset.slug, id: siteURL + "/dataset/\(dataset.slug)", title: dataset.title, description: dataset.description,
             homepage: dataset.landingPage, created: Timestamp.string(dataset.created), keywords: dataset.tags, licenses: licences,
-            sources: sources, resources: resources)
+            sources: sources, resources: resources, storedFiles: stored)
     }
 }

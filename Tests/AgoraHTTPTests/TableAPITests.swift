@@ -205,3 +205,44 @@ struct DataPackageTests {
         }
     }
 }
+
+@Suite("Data Package archive")
+struct DataPackageZipTests {
+    @Test("the ZIP holds datapackage.json and the dataset's files, with their CRC-32s")
+    func archive() async throws {
+        let hub = try await HubFixture()
+        try await hub.app.test(.router) { client in
+            let reply = try await client.execute(uri: "/dataset/bus-stops/datapackage.zip", method: .get) { response in
+                (response.status, response.headers[.contentType], Array(response.body.readableBytesView))
+            }
+            #expect(reply.0 == .ok)
+            #expect(reply.1 == "application/zip")
+            let bytes = reply.2
+            #expect(Array(bytes.prefix(4)) == [0x50, 0x4B, 0x03, 0x04])
+            // The end record: signature, then the number of entries.
+            let end = try #require(
+                bytes.indices.reversed().first { i in i + 22 <= bytes.count && Array(bytes[i..<(i + 4)]) == [0x50, 0x4B, 0x05, 0x06] })
+            #expect(Int(bytes[end + 10]) | Int(bytes[end + 11]) << 8 == 2)
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains("datapackage.json"))
+            #expect(text.contains("\"path\":\"data/bus-stops.csv\""))
+            // The first entry is the package itself; its CRC-32 is stored at offset 14.
+            let nameLength = Int(bytes[26]) | Int(bytes[27]) << 8
+            let size = Int(bytes[18]) | Int(bytes[19]) << 8 | Int(bytes[20]) << 16 | Int(bytes[21]) << 24
+            let body = Array(bytes[(30 + nameLength)..<(30 + nameLength + size)])
+            let stored = UInt32(bytes[14]) | UInt32(bytes[15]) << 8 | UInt32(bytes[16]) << 16 | UInt32(bytes[17]) << 24
+            #expect(stored == crc32(body))
+            #expect(crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+        }
+    }
+
+    /// An independent CRC-32 (bit by bit), to check the archive's.
+    func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+}

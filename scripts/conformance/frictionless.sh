@@ -41,6 +41,8 @@ for slug in $slugs; do
   fi
   check "$slug: frictionless validate says VALID" bash -c "'$frictionless' validate --json '$url/dataset/$slug/datapackage.json' | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"valid\"], r'"
 done
+curl -sf -o "$work/package.zip" "$url/dataset/housing-sales-2025/datapackage.zip"
+check "the zip download unpacks and validates" bash -c "cd '$work' && python3 -c 'import zipfile; z = zipfile.ZipFile(\"package.zip\"); assert z.testzip() is None; z.extractall(\"unzipped\")' && cd unzipped && '$frictionless' validate --json datapackage.json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"valid\"], r'"
 curl -sf "$url/dataset/housing-sales-2025/datapackage.json" | python3 -c '
 import json, sys
 package = json.load(sys.stdin)

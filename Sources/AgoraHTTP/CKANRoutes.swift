@@ -436,11 +436,7 @@ struct CKANRoutes {
     private func findDataset(_ id: String) async throws -> Dataset {
         if let dataset = try await catalog.store.dataset(slug: id), dataset.state == .active { return dataset }
         // CKAN clients also ask by id.
-        let all = try await catalog.search(DatasetQuery(sort: .created, limit: 100_000, facetLimit: 1))
-        for document in all.documents where document.contains(id) {
-            let dataset = try AgoraJSON.decode(Dataset.self, from: document)
-            if dataset.id == id { return dataset }
-        }
+        if let dataset = try await catalog.store.dataset(id: id), dataset.state == .active { return dataset }
         throw Failure(type: "Not Found Error", status: .notFound, message: "Not found")
     }
 

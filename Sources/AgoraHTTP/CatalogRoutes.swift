@@ -154,7 +154,7 @@ struct CatalogRoutes {
             }
             let distribution = try await upload(request, slug: slug, contentType: contentType, identity: context.identity)
             var view = UploadView(distribution: distribution)
-            let lenient = TableQuery.flag(request.uri.queryParameters.get("lenient")) ?? false
+            let lenient = request.uri.queryParameters.get("lenient").flatMap(TableQuery.boolean) ?? false
             if let name = distribution.fileName, SourceFormat.detect(fileName: name, sample: []) != nil {
                 do {
                     view.table = try await tables.ingestDistribution(

@@ -85,7 +85,7 @@ struct TableRoutes {
                 })
         }
         routes.post("/api/v1/datasets/{slug}/distributions/{id}/table") { request, context in
-            let lenient = TableQuery.flag(request.uri.queryParameters.get("lenient")) ?? false
+            let lenient = request.uri.queryParameters.get("lenient").flatMap(TableQuery.boolean) ?? false
             let (table, version) = try await tables.ingestDistribution(
                 slug: try context.parameters.require("slug"), distributionID: try context.parameters.require("id"),
                 options: IngestOptions(lenient: lenient), by: context.identity)
@@ -134,16 +134,5 @@ struct TableRoutes {
                 try await tables.answer(query, version: version) { chunk in try await writer.write(ByteBuffer(bytes: chunk)) }
                 try await writer.finish(nil)
             })
-    }
-}
-
-extension TableQuery {
-    static func flag(_ value: String?) -> Bool? {
-        guard let value else { return nil }
-        switch value.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: return nil
-        }
     }
 }

@@ -218,6 +218,10 @@ public final class PostgresStore: Store {
         }
     }
 
+    public func dataset(id: String) async throws -> Dataset? {
+        try await strings("SELECT doc FROM dataset WHERE id = \(id)").first.map { try AgoraJSON.decode(Dataset.self, from: $0) }
+    }
+
     public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
         let head = try await headSeq()
         var statement = Statement()

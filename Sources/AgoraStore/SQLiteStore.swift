@@ -127,6 +127,14 @@ public struct SQLiteStore: Store {
         return try doc.map { try AgoraJSON.decode(Dataset.self, from: $0) }
     }
 
+    public func dataset(id: String) async throws -> Dataset? {
+        let doc = try await writer.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT dd.doc FROM dataset d JOIN dataset_doc dd ON dd.rid = d.rid WHERE d.id = ?", arguments: [id])
+        }
+        return try doc.map { try AgoraJSON.decode(Dataset.self, from: $0) }
+    }
+
     public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
         let (facetCache, facetDictionary) = (facetCache, facetDictionary)
         return try await writer.read { db in

@@ -55,23 +55,8 @@ public struct DatasetQuery: Sendable, Equatable, Hashable {
         self.facetLimit = facetLimit
     }
 
-    /// The words of the search text, lowercased; punctuation and query syntax are not passed on,
-    /// so every backend sees the same plain AND-of-words query.
-    public var searchTerms: [String] {
-        guard let text else { return [] }
-        var terms: [String] = []
-        var current = ""
-        for ch in text.lowercased() {
-            if ch.isLetter || ch.isNumber {
-                current.append(ch)
-            } else if !current.isEmpty {
-                terms.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { terms.append(current) }
-        return Array(terms.prefix(32))
-    }
+    /// The words of the search text, lowercased (see `SearchWords`).
+    public var searchTerms: [String] { text.map { SearchWords.of($0, limit: 32) } ?? [] }
 }
 
 public struct FacetValue: Sendable, Equatable, Codable {
@@ -111,6 +96,8 @@ public protocol Store: Sendable {
     /// Active datasets per publisher slug.
     func datasetCounts() async throws -> [String: Int]
     func dataset(slug: String) async throws -> Dataset?
+    /// A dataset by its id, as clients that kept an id (CKAN's) ask for it.
+    func dataset(id: String) async throws -> Dataset?
     func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult
     /// Applies `write` and appends its change-log entry atomically; returns the entry.
     @discardableResult

@@ -159,7 +159,7 @@ public struct TableQuery: Sendable, Equatable {
                     query.size = size
                 case "_after": afterParameter = value
                 case "_q":
-                    query.text = searchTerms(value)
+                    query.text = SearchWords.of(value, limit: 16)
                     if query.text.isEmpty && !value.isEmpty { fail("_q", "Search for at least one word.") }
                 case "_near":
                     let parts = list(value).compactMap(Double.init)
@@ -335,7 +335,7 @@ public struct TableQuery: Sendable, Equatable {
 
     var sortsByDistance: Bool { near != nil && sort.isEmpty }
 
-    static func boolean(_ value: String) -> Bool? {
+    public static func boolean(_ value: String) -> Bool? {
         switch value.lowercased() {
         case "true", "1", "yes", "t", "y": true
         case "false", "0", "no", "f", "n": false
@@ -369,21 +369,6 @@ public struct TableQuery: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Words of the search text, lowercased: the same plain AND-of-words query on every backend.
-    static func searchTerms(_ text: String) -> [String] {
-        var terms: [String] = []
-        var current = ""
-        for ch in text.lowercased() {
-            if ch.isLetter || ch.isNumber {
-                current.append(ch)
-            } else if !current.isEmpty {
-                terms.append(current)
-                current = ""
-            }
-        }
-        if !current.isEmpty { terms.append(current) }
-        return Array(terms.prefix(16))
-    }
 }
 
 /// Keyset cursors: the last row's key values, as URL-safe base64 of a JSON array.

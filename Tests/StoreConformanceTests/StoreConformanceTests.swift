@@ -73,6 +73,8 @@ struct StoreConformanceTests {
         #expect(try await store.publisherTitles() == ["council": "Riverton Council", "rail": "Riverton Rail"])
         #expect(try await store.dataset(slug: "bus-stops") == datasets[1])
         #expect(try await store.dataset(slug: "missing") == nil)
+        #expect(try await store.dataset(id: datasets[1].id) == datasets[1])
+        #expect(try await store.dataset(id: "missing") == nil)
         #expect(try await store.datasetCounts() == ["council": 3, "rail": 2])
         try await store.close()
     }

@@ -7,32 +7,16 @@
 # Skips, saying why, when Python or PyPI is not available.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-venv=${AGORA_CONFORMANCE_VENV:-.build/conformance-venv}
-if [ ! -x "$venv/bin/ckanapi" ]; then
-  if ! python3 -m venv "$venv" >/dev/null 2>&1 || ! "$venv/bin/pip" install -q ckanapi >/dev/null 2>&1; then
-    echo "ckanapi.sh: skipping: could not install ckanapi into a Python venv (no python3 -m venv or no PyPI)"
-    echo "ckanapi: 0 passed, 0 failed (skipped)"
-    exit 0
-  fi
-fi
-export PATH="$(cd "$venv" && pwd)/bin:$PATH"
-swift build --product agora >/dev/null 2>&1 || { echo "build failed"; echo "ckanapi: 0 passed, 1 failed"; exit 1; }
-agora="$(swift build --show-bin-path)/agora"
-passed=0; failed=0
-check() { # name, then a command that must succeed
-  local name=$1; shift
-  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "not ok: $name"; fi
-}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
+source scripts/conformance/lib/common.bash
+runner=ckanapi
+python_client "${AGORA_CONFORMANCE_VENV:-.build/conformance-venv}" ckanapi ckanapi
+conformance_start ckanapi
 
 port=18471
 url="http://127.0.0.1:$port"
 "$agora" serve --demo --port "$port" --data "$work/hub" >"$work/serve.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 60); do curl -sf "$url/health" >/dev/null && break; sleep 0.5; done
+wait_for_health "$url"
 
 check "status_show" bash -c "ckanapi action status_show -r $url | grep -q ckan_version"
 check "package_search with facet.field" bash -c "ckanapi action package_search -r $url 'facet.field:[\"organization\",\"tags\"]' rows=2 | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[\"count\"] == 12 and len(r[\"results\"]) == 2 and r[\"facets\"][\"organization\"][\"freshmart\"] == 2'"
@@ -58,7 +42,7 @@ check "a write without a token is NotAuthorized" bash -c "ckanapi action package
 second=18472
 "$agora" serve --port "$second" --data "$work/second" >"$work/second.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$second/health" >/dev/null && break; sleep 0.5; done
+wait_for_health "http://127.0.0.1:$second"
 second_token=$("$agora" token create --admin --data "$work/second" 2>/dev/null)
 ckanapi dump organizations --all -q -r "$url" -O "$work/orgs.jsonl" 2>/dev/null
 ckanapi dump datasets --all -q -r "$url" -O "$work/dump.jsonl" 2>/dev/null
@@ -84,5 +68,4 @@ for name in a:
             assert ra[key] == rb[key], (name, key)
 PY
 
-echo "ckanapi: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+conformance_finish

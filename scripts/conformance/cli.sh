@@ -5,17 +5,8 @@
 # `agora import` printing the table's id last while a server runs on the same store.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-swift build --product agora >/dev/null 2>&1 || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
-agora="$(swift build --show-bin-path)/agora"
-passed=0; failed=0
-check() { # name, then a command that must succeed
-  local name=$1; shift
-  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "not ok: $name"; fi
-}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
+source scripts/conformance/lib/common.bash
+conformance_start cli
 
 check "agora --help" "$agora" --help
 for sub in serve import "token create" "user create" "user list"; do
@@ -32,7 +23,7 @@ run_backend() { # label, port, extra store flags...
   check "$label: a second token is different" test "$out" != "$second"
   "$agora" serve --demo --port "$port" "$@" >"$work/serve-$port.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+  wait_for_health "http://127.0.0.1:$port"
   check "$label: /health" curl -sf "http://127.0.0.1:$port/health"
   check "$label: demo city searchable" bash -c "curl -sf 'http://127.0.0.1:$port/api/v1/datasets?q=supermarket' | grep -q supermarket-locations"
   check "$label: anonymous write refused with 401" bash -c "test \$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' http://127.0.0.1:$port/api/v1/publishers) = 401"
@@ -64,7 +55,7 @@ run_backend "SQLite" 18431 --data "$work/sqlite"
 # A second server on the same SQLite directory while the first runs: the demo is already there.
 "$agora" serve --demo --port 18433 --data "$work/sqlite" >"$work/serve-second.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:18433/health" >/dev/null && break; sleep 0.5; done
+wait_for_health "http://127.0.0.1:18433"
 check "SQLite: second server shares the store" bash -c "curl -sf 'http://127.0.0.1:18433/api/v1/publishers/harbour-board' | grep -q 'Harbour Board'"
 
 if [ -n "${AGORA_TEST_POSTGRES_URL:-}" ]; then
@@ -75,5 +66,4 @@ else
   echo "cli.sh: skipping PostgreSQL: AGORA_TEST_POSTGRES_URL is not set"
 fi
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+conformance_finish

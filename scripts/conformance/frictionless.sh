@@ -5,32 +5,17 @@
 # Python or PyPI is not available.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-venv=${AGORA_FRICTIONLESS_VENV:-.build/conformance-frictionless-venv}
-if [ ! -x "$venv/bin/frictionless" ]; then
-  if ! python3 -m venv "$venv" >/dev/null 2>&1 || ! "$venv/bin/pip" install -q frictionless >/dev/null 2>&1; then
-    echo "frictionless.sh: skipping: could not install frictionless into a Python venv (no python3 -m venv or no PyPI)"
-    echo "frictionless: 0 passed, 0 failed (skipped)"
-    exit 0
-  fi
-fi
-frictionless="$(cd "$venv" && pwd)/bin/frictionless"
-swift build --product agora >/dev/null 2>&1 || { echo "build failed"; echo "frictionless: 0 passed, 1 failed"; exit 1; }
-agora="$(swift build --show-bin-path)/agora"
-passed=0; failed=0
-check() { # name, then a command that must succeed
-  local name=$1; shift
-  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "not ok: $name"; fi
-}
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
+source scripts/conformance/lib/common.bash
+runner=frictionless
+python_client "${AGORA_FRICTIONLESS_VENV:-.build/conformance-frictionless-venv}" frictionless frictionless
+frictionless="$(command -v frictionless)"
+conformance_start frictionless
 
 port=18481
 url="http://127.0.0.1:$port"
 "$agora" serve --demo --port "$port" --data "$work/hub" >"$work/serve.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 60); do curl -sf "$url/health" >/dev/null && break; sleep 0.5; done
+wait_for_health "$url"
 
 slugs=$(curl -sf "$url/api/v1/datasets?per_page=100" | python3 -c 'import json,sys; print(" ".join(d["slug"] for d in json.load(sys.stdin)["results"]))')
 for slug in $slugs; do
@@ -52,5 +37,4 @@ for field in package["resources"][0]["schema"]["fields"]:
 print(json.dumps(package))' >"$work/broken.json"
 check "a package with a wrong schema is INVALID" bash -c "! '$frictionless' validate --json '$work/broken.json' | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)[\"valid\"] else 1)'"
 
-echo "frictionless: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+conformance_finish

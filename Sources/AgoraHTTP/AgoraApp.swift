@@ -56,6 +56,7 @@ public enum AgoraApp {
             .addRoutes(to: &routes)
         PageRoutes(catalog: services.catalog, tables: services.tables, api: catalogRoutes, siteName: services.configuration.siteName)
             .addRoutes(to: &routes)
+        DCATRoutes(catalog: services.catalog, siteName: services.configuration.siteName).addRoutes(to: &routes)
         let siteName = services.configuration.siteName
         let openAPI = OpenAPIDocument.json(serverName: siteName)
         SystemRoutes(store: services.store, metrics: services.metrics).addRoutes(to: &routes) { openAPI }

@@ -333,7 +333,14 @@ struct CKANRoutes {
         DistributionInput(
             id: r["id"] as? String, title: r["name"] as? String, description: r["description"] as? String,
             url: (r["url"] as? String).flatMap { $0.isEmpty ? nil : $0 }, mediaType: r["mimetype"] as? String,
-            format: (r["format"] as? String).flatMap { $0.isEmpty ? nil : $0 }, byteSize: (r["size"] as? NSNumber)?.intValue)
+            format: (r["format"] as? String).flatMap { $0.isEmpty ? nil : $0 }, byteSize: (r["size"] as? NSNumber)?.intValue,
+            checksum: (r["hash"] as? String).flatMap(sha256))
+    }
+
+    /// CKAN's `hash` as this hub keeps checksums: SHA-256 in hex, with or without a `sha256:` prefix.
+    static func sha256(_ hash: String) -> String? {
+        let hex = hash.lowercased().hasPrefix("sha256:") ? String(hash.dropFirst(7)) : hash
+        return hex.count == 64 && hex.allSatisfy(\.isHexDigit) ? hex.lowercased() : nil
     }
 
     private func write(_ action: String, body: [String: Any], site: String, identity: Identity?) async throws -> AnyEncodable {
@@ -637,11 +644,13 @@ struct CKANRoutes {
         switch sort.lowercased().split(separator: ",").first.map({ $0.trimmingCharacters(in: .whitespaces) }) ?? "" {
         case "score desc": query.sort = query.text == nil ? .modified : .relevance
         case "metadata_modified desc": query.sort = .modified
+        case "metadata_modified asc": query.sort = .modifiedAscending
         case "metadata_created desc": query.sort = .created
         case "title_string asc", "name asc", "title asc": query.sort = .title
         default:
             throw Failure.searchQuery(
-                "sort '\(sort)' is not supported; use score desc, metadata_modified desc, metadata_created desc or title_string asc")
+                "sort '\(sort)' is not supported; use score desc, metadata_modified desc, metadata_modified asc, metadata_created desc or title_string asc"
+            )
         }
         query.limit = rowCount
         query.offset = start

@@ -161,7 +161,17 @@ enum OpenAPIDocument {
         .init(method: "GET", path: "/index.json", summary: "Home page as JSON", tag: "pages"),
         .init(method: "GET", path: "/search", summary: "Search results page (q and the search parameters)", tag: "pages"),
         .init(method: "GET", path: "/search.json", summary: "Search results as JSON", tag: "pages"),
-        .init(method: "GET", path: "/dataset/{slug}", summary: "Dataset page (append .json for JSON)", tag: "pages"),
+        .init(
+            method: "GET", path: "/dataset/{slug}",
+            summary: "Dataset page (append .json for JSON; .ttl, .jsonld or .rdf, or Accept, for DCAT-AP 3)", tag: "pages"),
+        .init(
+            method: "GET", path: "/catalog",
+            summary: "The catalogue as DCAT-AP 3, in the RDF format Accept names (Turtle by default)", tag: "dcat"),
+        .init(
+            method: "GET", path: "/catalog.ttl",
+            summary: "The catalogue as DCAT-AP 3 Turtle, 100 datasets a page with hydra paging (page, modified_since)", tag: "dcat"),
+        .init(method: "GET", path: "/catalog.jsonld", summary: "The catalogue as DCAT-AP 3 JSON-LD (page, modified_since)", tag: "dcat"),
+        .init(method: "GET", path: "/catalog.rdf", summary: "The catalogue as DCAT-AP 3 RDF/XML (page, modified_since)", tag: "dcat"),
         .init(
             method: "GET", path: "/dataset/{slug}/datapackage.json",
             summary: "The dataset as a Frictionless Data Package (v2), with a Table Schema for each table", tag: "frictionless"),

@@ -12,6 +12,7 @@ struct PageRoutes {
     let tables: TableService
     let api: CatalogRoutes
     let siteName: String
+    var dcat: DCATRoutes { DCATRoutes(catalog: catalog, siteName: siteName) }
 
     static func wantsJSON(_ request: Request) -> Bool {
         guard let accept = request.headers[.accept]?.lowercased() else { return false }
@@ -38,6 +39,9 @@ struct PageRoutes {
         }
         routes.get("/dataset/{slug}") { request, context in
             var slug = try context.parameters.require("slug")
+            if let (bare, format) = DCATRoutes.datasetFormat(slug: slug, accept: request.headers[.accept]) {
+                return try await dcat.datasetDocument(slug: bare, format: format, request: request)
+            }
             let asJSON = slug.hasSuffix(".json") || Self.wantsJSON(request)
             if slug.hasSuffix(".json") { slug.removeLast(5) }
             let dataset = try await catalog.dataset(slug: slug)

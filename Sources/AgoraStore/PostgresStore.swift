@@ -253,6 +253,7 @@ public final class PostgresStore: Store {
         switch query.sort {
         case .relevance where tsquery != nil: order = "ts_rank(search, \(tsquery!)) DESC, modified DESC, rid DESC"
         case .relevance, .modified: order = "modified DESC, rid DESC"
+        case .modifiedAscending: order = "modified, rid"
         case .created: order = "created DESC, rid DESC"
         case .title: order = "lower(title), rid"
         }
@@ -271,7 +272,7 @@ public final class PostgresStore: Store {
                 let key: String
                 switch query.sort {
                 case .relevance: key = "to_char(ts_rank(search, \(tsquery)), 'FM000.000000000')"
-                case .modified: key = "modified"
+                case .modified, .modifiedAscending: key = "modified"
                 case .created: key = "created"
                 case .title: key = "lower(title)"
                 }
@@ -287,7 +288,7 @@ public final class PostgresStore: Store {
                 }
                 total = counter.total
                 facets = counter.result(values: try await facetValues(counter.seenCodes), limit: FacetCache.storedFacetValues)
-                let ordered = MatchOrder.ordered(matches, ascending: query.sort == .title)
+                let ordered = MatchOrder.ordered(matches, ascending: query.sort == .title || query.sort == .modifiedAscending)
                 pageRIDs = Array(ordered.dropFirst(query.offset).prefix(query.limit))
                 facetCache.put(query, head: head, total: total, facets: facets, ranked: ordered)
             }

@@ -175,6 +175,7 @@ public struct SQLiteStore: Store {
             let order: String
             switch query.sort {
             case .relevance, .modified: order = "d.modified DESC, d.rid DESC"
+            case .modifiedAscending: order = "d.modified, d.rid"
             case .created: order = "d.created DESC, d.rid DESC"
             case .title: order = "d.title, d.rid"
             }
@@ -205,7 +206,7 @@ public struct SQLiteStore: Store {
                     let sortColumn: String
                     switch query.sort {
                     case .relevance: sortColumn = "''"
-                    case .modified: sortColumn = "d.modified"
+                    case .modified, .modifiedAscending: sortColumn = "d.modified"
                     case .created: sortColumn = "d.created"
                     case .title: sortColumn = "lower(d.title)"
                     }
@@ -237,8 +238,8 @@ public struct SQLiteStore: Store {
                         ranked = matches.map { (score: ranker.score($0.rid), rid: $0.rid) }.sorted {
                             ($0.score, $0.rid) > ($1.score, $1.rid)
                         }.map(\.rid)
-                    case .title, .modified, .created:
-                        ranked = MatchOrder.ordered(matches, ascending: query.sort == .title)
+                    case .title, .modified, .modifiedAscending, .created:
+                        ranked = MatchOrder.ordered(matches, ascending: query.sort == .title || query.sort == .modifiedAscending)
                     }
                     pageRIDs = Array(ranked.dropFirst(query.offset).prefix(query.limit))
                     facetCache.put(query, head: head, total: total, facets: facets, ranked: ranked)

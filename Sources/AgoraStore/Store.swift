@@ -16,6 +16,8 @@ public enum DatasetSort: String, Sendable, CaseIterable {
     case relevance
     /// Newest change first.
     case modified
+    /// Oldest change first: the order harvesters page in, so a dataset changed mid-run moves behind them.
+    case modifiedAscending = "modified_asc"
     /// Newest dataset first.
     case created
     /// Alphabetical by title.

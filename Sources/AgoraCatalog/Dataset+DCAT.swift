@@ -1,0 +1,282 @@
+import AgoraCore
+import AgoraStore
+import Foundation
+
+/// The catalogue as DCAT-AP 3, after ckanext-dcat's mapping. Every node a shape checks by class states
+/// its `rdf:type` (agents, licences, media types, themes, frequencies, locations), so the graph conforms
+/// without outside vocabularies.
+public struct DCATMapping: Sendable {
+    public var site: String
+    public var siteName: String
+    public var licences: LicenceTable
+
+    public init(site: String, siteName: String, licences: LicenceTable = .standard) {
+        self.site = site
+        self.siteName = siteName
+        self.licences = licences
+    }
+
+    public static let themeScheme = "http://publications.europa.eu/resource/authority/data-theme"
+    static let frequencyBase = "http://publications.europa.eu/resource/authority/frequency/"
+    static let fileTypeBase = "http://publications.europa.eu/resource/authority/file-type/"
+    static let mediaTypeBase = "http://www.iana.org/assignments/media-types/"
+
+    public var catalogIRI: String { "\(site)/catalog" }
+    public func datasetIRI(_ dataset: Dataset) -> String { "\(site)/dataset/\(dataset.slug)" }
+    public func distributionIRI(_ dataset: Dataset, _ distribution: Distribution) -> String {
+        "\(site)/api/v1/datasets/\(dataset.slug)/distributions/\(distribution.id)"
+    }
+    func publisherIRI(_ slug: String) -> String { "\(site)/publisher/\(slug)" }
+
+    /// A page of the catalogue, with its hydra paging when the catalogue spans several pages.
+    public struct Page: Sendable {
+        public var number: Int
+        public var size: Int
+        public var total: Int
+        /// The page's address without `page`, e.g. `https://hub/catalog.ttl?modified_since=…`.
+        public var base: String
+        public init(number: Int, size: Int, total: Int, base: String) {
+            self.number = number
+            self.size = size
+            self.total = total
+            self.base = base
+        }
+        public var last: Int { max(1, (total + size - 1) / size) }
+        func url(_ page: Int) -> String { base + (base.contains("?") ? "&" : "?") + "page=\(page)" }
+    }
+
+    /// A page of the catalogue. `issued` and `modified` are the whole catalogue's, so every page says
+    /// the same of it and pages merge into one graph.
+    public func catalog(
+        _ datasets: [Dataset], publishers: [String: Publisher], page: Page?, issued: Date?, modified: Date?
+    ) -> RDFGraph {
+        var graph = RDFGraph()
+        let catalog = RDFTerm.iri(catalogIRI)
+        graph.type(catalog, "dcat:Catalog")
+        graph.add(catalog, "dct:title", .text(siteName, language: "en"))
+        graph.add(
+            catalog, "dct:description",
+            .text("Open data published on \(siteName): datasets anyone can access, use and share.", language: "en"))
+        let hub = RDFTerm.iri("\(site)/#hub")
+        graph.add(catalog, "dct:publisher", hub)
+        graph.type(hub, "foaf:Agent")
+        graph.add(hub, "foaf:name", .text(siteName))
+        let homepage = RDFTerm.iri("\(site)/")
+        graph.add(catalog, "foaf:homepage", homepage)
+        graph.type(homepage, "foaf:Document")
+        let scheme = RDFTerm.iri(Self.themeScheme)
+        graph.add(catalog, "dcat:themeTaxonomy", scheme)
+        graph.type(scheme, "skos:ConceptScheme")
+        graph.add(scheme, "dct:title", .text("Data theme", language: "en"))
+        let english = RDFTerm.iri("http://publications.europa.eu/resource/authority/language/ENG")
+        graph.add(catalog, "dct:language", english)
+        graph.type(english, "dct:LinguisticSystem")
+        graph.add(catalog, "dct:issued", issued.map(dateTime))
+        graph.add(catalog, "dct:modified", modified.map(dateTime))
+        for dataset in datasets {
+            graph.add(catalog, "dcat:dataset", .iri(datasetIRI(dataset)))
+            add(dataset, publisher: publishers[dataset.publisher], to: &graph)
+        }
+        if let page {
+            // Both hydra's current terms and the PagedCollection ones older DCAT harvesters follow.
+            let view = RDFTerm.iri(page.url(page.number))
+            graph.type(view, "hydra:PartialCollectionView", "hydra:PagedCollection")
+            graph.add(view, "hydra:totalItems", .typed(String(page.total), RDFNamespace.xsd + "integer"))
+            graph.add(view, "hydra:itemsPerPage", .typed(String(page.size), RDFNamespace.xsd + "integer"))
+            graph.add(view, "hydra:first", .iri(page.url(1)))
+            graph.add(view, "hydra:firstPage", .text(page.url(1)))
+            graph.add(view, "hydra:last", .iri(page.url(page.last)))
+            graph.add(view, "hydra:lastPage", .text(page.url(page.last)))
+            if page.number > 1 {
+                graph.add(view, "hydra:previous", .iri(page.url(page.number - 1)))
+                graph.add(view, "hydra:previousPage", .text(page.url(page.number - 1)))
+            }
+            if page.number < page.last {
+                graph.add(view, "hydra:next", .iri(page.url(page.number + 1)))
+                graph.add(view, "hydra:nextPage", .text(page.url(page.number + 1)))
+            }
+        }
+        return graph
+    }
+
+    /// One dataset on its own, with the catalogue it belongs to named.
+    public func dataset(_ dataset: Dataset, publisher: Publisher?) -> RDFGraph {
+        var graph = RDFGraph()
+        add(dataset, publisher: publisher, to: &graph)
+        return graph
+    }
+
+    func add(_ dataset: Dataset, publisher: Publisher?, to graph: inout RDFGraph) {
+        let node = RDFTerm.iri(datasetIRI(dataset))
+        graph.type(node, "dcat:Dataset")
+        graph.add(node, "dct:identifier", .text(dataset.id))
+        graph.add(node, "dct:title", .text(dataset.title, language: "en"))
+        // DCAT-AP requires a description; a dataset without one is described by its title.
+        let description = dataset.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        graph.add(node, "dct:description", .text(description.isEmpty ? dataset.title : description, language: "en"))
+        for tag in dataset.tags { graph.add(node, "dcat:keyword", .text(tag, language: "en")) }
+        for code in dataset.themes {
+            let theme = RDFTerm.iri("\(Self.themeScheme)/\(code)")
+            graph.add(node, "dcat:theme", theme)
+            graph.type(theme, "skos:Concept")
+            graph.add(theme, "skos:prefLabel", .text(Vocabularies.themeLabel(code) ?? code, language: "en"))
+            graph.add(theme, "skos:inScheme", .iri(Self.themeScheme))
+        }
+        let agent = RDFTerm.iri(publisherIRI(dataset.publisher))
+        graph.add(node, "dct:publisher", agent)
+        graph.type(agent, "foaf:Agent")
+        graph.add(agent, "foaf:name", .text(publisher?.title ?? dataset.publisher))
+        if let email = publisher?.email, !email.isEmpty { graph.add(agent, "foaf:mbox", .iri("mailto:\(email)")) }
+        if let homepage = publisher?.homepage, let url = absoluteURL(homepage) {
+            graph.add(agent, "foaf:homepage", .iri(url))
+            graph.type(.iri(url), "foaf:Document")
+        }
+        if let contact = dataset.contactPoint, contact.name != nil || contact.email != nil {
+            let card = graph.blankNode()
+            graph.add(node, "dcat:contactPoint", card)
+            graph.type(card, "vcard:Organization", "vcard:Kind")
+            graph.add(card, "vcard:fn", .text(contact.name ?? publisher?.title ?? dataset.publisher))
+            if let email = contact.email, !email.isEmpty { graph.add(card, "vcard:hasEmail", .iri("mailto:\(email)")) }
+        }
+        graph.add(node, "dct:issued", dateTime(dataset.created))
+        graph.add(node, "dct:modified", dateTime(dataset.modified))
+        let landing = RDFTerm.iri(dataset.landingPage.flatMap(absoluteURL) ?? datasetIRI(dataset))
+        graph.add(node, "dcat:landingPage", landing)
+        graph.type(landing, "foaf:Document")
+        if let code = dataset.updateFrequency.flatMap(Self.frequencyCode) {
+            let frequency = RDFTerm.iri(Self.frequencyBase + code)
+            graph.add(node, "dct:accrualPeriodicity", frequency)
+            graph.type(frequency, "dct:Frequency")
+        }
+        if let spatial = dataset.spatial, spatial.name != nil || spatial.bbox?.count == 4 {
+            let location = graph.blankNode()
+            graph.add(node, "dct:spatial", location)
+            graph.type(location, "dct:Location")
+            if let name = spatial.name { graph.add(location, "skos:prefLabel", .text(name, language: "en")) }
+            if let box = spatial.bbox, box.count == 4 {
+                let (w, s, e, n) = (box[0], box[1], box[2], box[3])
+                graph.add(
+                    location, "dcat:bbox",
+                    .typed("POLYGON((\(w) \(s), \(e) \(s), \(e) \(n), \(w) \(n), \(w) \(s)))", RDFNamespace.gsp + "wktLiteral"))
+                graph.add(location, "dcat:centroid", .typed("POINT(\((w + e) / 2) \((s + n) / 2))", RDFNamespace.gsp + "wktLiteral"))
+            }
+        }
+        if let temporal = dataset.temporal, temporal.start != nil || temporal.end != nil {
+            let period = graph.blankNode()
+            graph.add(node, "dct:temporal", period)
+            graph.type(period, "dct:PeriodOfTime")
+            graph.add(period, "dcat:startDate", temporal.start.flatMap(dateLiteral))
+            graph.add(period, "dcat:endDate", temporal.end.flatMap(dateLiteral))
+        }
+        if let provenance = dataset.provenance, !provenance.isEmpty {
+            let statement = graph.blankNode()
+            graph.add(node, "dct:provenance", statement)
+            graph.type(statement, "dct:ProvenanceStatement")
+            graph.add(statement, "rdfs:label", .text(provenance, language: "en"))
+        }
+        let licence = dataset.licence.flatMap { licences.licence($0) }
+        for distribution in dataset.distributions {
+            let item = RDFTerm.iri(distributionIRI(dataset, distribution))
+            graph.add(node, "dcat:distribution", item)
+            graph.type(item, "dcat:Distribution")
+            graph.add(item, "dct:identifier", .text(distribution.id))
+            graph.add(item, "dct:title", .text(distribution.title, language: "en"))
+            if !distribution.description.isEmpty { graph.add(item, "dct:description", .text(distribution.description, language: "en")) }
+            let url = absoluteURL(distribution.url) ?? "\(site)/dataset/\(dataset.slug)"
+            graph.add(item, "dcat:accessURL", .iri(url))
+            if distribution.uploaded || (distribution.format != nil && distribution.format != "HTML") {
+                graph.add(item, "dcat:downloadURL", .iri(url))
+            }
+            if let mediaType = distribution.mediaType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
+                mediaType.contains("/")
+            {
+                let type = RDFTerm.iri(Self.mediaTypeBase + mediaType)
+                graph.add(item, "dcat:mediaType", type)
+                graph.type(type, "dct:MediaType")
+            }
+            if let format = distribution.format.flatMap(Self.fileTypeCode) {
+                let type = RDFTerm.iri(Self.fileTypeBase + format)
+                graph.add(item, "dct:format", type)
+                graph.type(type, "dct:MediaTypeOrExtent")
+            }
+            if let size = distribution.byteSize, size >= 0 {
+                graph.add(item, "dcat:byteSize", .typed(String(size), RDFNamespace.xsd + "nonNegativeInteger"))
+            }
+            if let checksum = distribution.checksum, checksum.count == 64, checksum.allSatisfy(\.isHexDigit) {
+                let sum = graph.blankNode()
+                graph.add(item, "spdx:checksum", sum)
+                graph.type(sum, "spdx:Checksum")
+                graph.add(sum, "spdx:algorithm", .iri(RDFNamespace.spdx + "checksumAlgorithm_sha256"))
+                graph.add(sum, "spdx:checksumValue", .typed(checksum.lowercased(), RDFNamespace.xsd + "hexBinary"))
+            }
+            if let licence {
+                let document = RDFTerm.iri(licence.url)
+                graph.add(item, "dct:license", document)
+                graph.type(document, "dct:LicenseDocument")
+                graph.add(document, "dct:title", .text(licence.title, language: "en"))
+                graph.add(document, "dct:identifier", .text(licence.id))
+            }
+            graph.add(item, "dct:issued", dateTime(distribution.created))
+            graph.add(item, "dct:modified", dateTime(distribution.modified))
+        }
+    }
+
+    func absoluteURL(_ value: String) -> String? {
+        if value.hasPrefix("/") { return site + value }
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), ["http", "https", "ftp", "mailto"].contains(scheme)
+        else { return nil }
+        return value
+    }
+
+    func dateTime(_ date: Date) -> RDFTerm { .typed(Timestamp.string(date), RDFNamespace.xsd + "dateTime") }
+
+    func dateLiteral(_ value: String) -> RDFTerm? {
+        if value.count == 10, Self.isDate(value) { return .typed(value, RDFNamespace.xsd + "date") }
+        if let date = Timestamp.parse(value) { return dateTime(date) }
+        return nil
+    }
+
+    static func isDate(_ value: String) -> Bool {
+        let parts = value.split(separator: "-")
+        return parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
+            && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+    }
+
+    /// EU Frequency authority codes for the catalogue's update frequencies.
+    static func frequencyCode(_ value: String) -> String? {
+        switch value.lowercased() {
+        case "continuous": "CONT"
+        case "hourly": "HOURLY"
+        case "daily": "DAILY"
+        case "weekly": "WEEKLY"
+        case "fortnightly": "BIWEEKLY"
+        case "monthly": "MONTHLY"
+        case "quarterly": "QUARTERLY"
+        case "biannual": "ANNUAL_2"
+        case "annual": "ANNUAL"
+        case "irregular": "IRREG"
+        case "never": "NEVER"
+        case "unknown": "UNKNOWN"
+        default: nil
+        }
+    }
+
+    /// The frequency name for an EU Frequency IRI, for harvested catalogues.
+    static func frequencyName(_ iri: String) -> String? {
+        guard iri.hasPrefix(frequencyBase) else { return nil }
+        let code = String(iri.dropFirst(frequencyBase.count))
+        return Vocabularies.frequencies.first { frequencyCode($0) == code }
+    }
+
+    /// EU File Type authority codes for the short format names.
+    static func fileTypeCode(_ format: String) -> String? {
+        let code = format.uppercased().replacingOccurrences(of: "-", with: "_")
+        switch code {
+        case "GEOJSON": return "GEOJSON"
+        case "TURTLE": return "RDF_TURTLE"
+        case "RDF": return "RDF_XML"
+        case "ICALENDAR": return "ICS"
+        default: return code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) && !code.isEmpty ? code : nil
+        }
+    }
+}

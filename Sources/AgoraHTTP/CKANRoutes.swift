@@ -76,7 +76,7 @@ struct CKANRoutes {
     static let maxRows = 1000
     static let readActions: Set<String> = [
         "status_show", "help_show", "package_list", "package_show", "package_search", "organization_list", "organization_show",
-        "group_list", "group_show", "tag_list", "license_list", "resource_show", "datastore_search",
+        "group_list", "group_show", "tag_list", "license_list", "resource_show", "datastore_search", "datastore_search_sql",
     ]
 
     func addRoutes(to routes: inout RouteTable) {
@@ -169,6 +169,10 @@ struct CKANRoutes {
     private func run(
         _ action: String, parameters: [String: JSONValueLike], site: String, identity: Identity?, raw: [String: Any]
     ) async throws -> AnyEncodable {
+        if Self.datastoreWriteActions.contains(action) {
+            return try await datastoreWrite(
+                action, body: raw.isEmpty ? parameters.compactMapValues(\.text) : raw, site: site, identity: identity)
+        }
         if Self.writeActions.contains(action) {
             return try await write(action, body: raw.isEmpty ? parameters.compactMapValues(\.text) : raw, site: site, identity: identity)
         }
@@ -254,6 +258,8 @@ struct CKANRoutes {
                     datastoreActive: tabulated))
         case "datastore_search":
             return AnyEncodable(try await datastoreSearch(parameters))
+        case "datastore_search_sql":
+            return AnyEncodable(try await datastoreSearchSQL(parameters))
         default:
             throw Failure.badRequest("Bad request - Action name not known: \(action)")
         }
@@ -440,14 +446,14 @@ struct CKANRoutes {
         return (limit, offset)
     }
 
-    private func findDataset(_ id: String) async throws -> Dataset {
+    func findDataset(_ id: String) async throws -> Dataset {
         if let dataset = try await catalog.store.dataset(slug: id), dataset.state == .active { return dataset }
         // CKAN clients also ask by id.
         if let dataset = try await catalog.store.dataset(id: id), dataset.state == .active { return dataset }
         throw Failure(type: "Not Found Error", status: .notFound, message: "Not found")
     }
 
-    private func findResource(_ id: String) async throws -> (Dataset, Int) {
+    func findResource(_ id: String) async throws -> (Dataset, Int) {
         guard !id.isEmpty else {
             throw Failure(type: "Validation Error", status: .conflict, message: "Missing value", fields: ["id": ["Missing value"]])
         }
@@ -457,139 +463,6 @@ struct CKANRoutes {
             if let position = dataset.distributions.firstIndex(where: { $0.id == id }) { return (dataset, position) }
         }
         throw Failure(type: "Not Found Error", status: .notFound, message: "Not found: Resource was not found.")
-    }
-
-    struct DatastoreField: Encodable {
-        var id: String
-        var type: String
-    }
-
-    struct DatastoreResult: Encodable {
-        var resource_id: String
-        var fields: [DatastoreField]
-        var records: [JSONFragment]
-        var total: Int?
-        var limit: Int
-        var offset: Int
-        var _links: [String: String]
-    }
-
-    /// Already-encoded JSON, passed through.
-    struct JSONFragment: Encodable {
-        var value: Any
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.singleValueContainer()
-            switch value {
-            case is NSNull: try c.encodeNil()
-            case let s as String: try c.encode(s)
-            case let n as NSNumber:
-                if String(cString: n.objCType) == "c" {
-                    try c.encode(n.boolValue)
-                } else if n.doubleValue == n.doubleValue.rounded() && abs(n.doubleValue) < 1e15 && !"\(n)".contains(".") {
-                    try c.encode(n.int64Value)
-                } else {
-                    try c.encode(n.doubleValue)
-                }
-            case let object as [String: Any]:
-                try c.encode(object.mapValues { JSONFragment(value: $0) })
-            case let list as [Any]:
-                try c.encode(list.map { JSONFragment(value: $0) })
-            default: try c.encodeNil()
-            }
-        }
-    }
-
-    static func datastoreType(_ type: String) -> String {
-        switch type {
-        case "integer": "int"
-        case "decimal": "numeric"
-        case "boolean": "bool"
-        case "date": "date"
-        case "datetime": "timestamp"
-        default: "text"
-        }
-    }
-
-    /// CKAN's datastore_search over the table made from a resource, through the tables' query engine.
-    private func datastoreSearch(_ parameters: [String: JSONValueLike]) async throws -> DatastoreResult {
-        let known: Set<String> = [
-            "resource_id", "id", "filters", "q", "fields", "sort", "limit", "offset", "include_total", "records_format",
-        ]
-        if let unknown = parameters.keys.filter({ !known.contains($0) }).sorted().first {
-            throw Failure(
-                type: "Validation Error", status: .conflict, message: "The input field \(unknown) was not expected.",
-                fields: [unknown: ["The input field \(unknown) was not expected."]])
-        }
-        guard let id = parameters["resource_id"]?.text ?? parameters["id"]?.text, !id.isEmpty else {
-            throw Failure(type: "Validation Error", status: .conflict, message: "Missing value", fields: ["resource_id": ["Missing value"]])
-        }
-        guard let table = try await tables.store.table(distributionID: id), let version = table.current else {
-            throw Failure(type: "Not Found Error", status: .notFound, message: "Not found: Resource \"\(id)\" was not found.")
-        }
-        var pairs: [(String, String)] = []
-        if let filters = parameters["filters"] {
-            var given: [String: Any]?
-            switch filters {
-            case .object(let object): given = object
-            case .string(let text):
-                given = text.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-            default: given = nil
-            }
-            guard let object = given else {
-                throw Failure(
-                    type: "Validation Error", status: .conflict, message: "filters must be a JSON object",
-                    fields: ["filters": ["Not a JSON object"]])
-            }
-            func text(_ value: Any) -> String {
-                if let n = value as? NSNumber, String(cString: n.objCType) == "c" { return n.boolValue ? "true" : "false" }
-                return "\(value)"
-            }
-            for (column, value) in object.sorted(by: { $0.key < $1.key }) {
-                if let list = value as? [Any] {
-                    pairs.append((column + "__in", list.map(text).joined(separator: ",")))
-                } else {
-                    pairs.append((column, text(value)))
-                }
-            }
-        }
-        if let q = parameters["q"]?.text, !q.isEmpty { pairs.append(("_q", q)) }
-        switch parameters["fields"] {
-        case .list(let list): pairs.append(("_fields", list.joined(separator: ",")))
-        case .some(let value): if let text = value.text, !text.isEmpty { pairs.append(("_fields", text)) }
-        case nil: break
-        }
-        if let sort = parameters["sort"]?.text, !sort.isEmpty {
-            let keys = sort.split(separator: ",").map { part -> String in
-                let words = part.split(separator: " ").map(String.init)
-                return (words.count > 1 && words[1].lowercased() == "desc" ? "-" : "") + (words.first ?? "")
-            }
-            pairs.append(("_sort", keys.joined(separator: ",")))
-        }
-        let (limit, offset) = try Self.paging(parameters, defaultLimit: 100, max: TableQuery.maxSize)
-        pairs.append(("_size", String(max(limit, 1))))
-        let includeTotal = parameters["include_total"]?.text != "false"
-        if includeTotal { pairs.append(("_count", "true")) }
-        var query: TableQuery
-        do {
-            query = try TableQuery.parse(pairs, version: version)
-        } catch let problem as Problem {
-            var fields: [String: [String]] = [:]
-            for error in problem.errors { fields[error.field, default: []].append(error.message) }
-            throw Failure(type: "Validation Error", status: .conflict, message: problem.detail, fields: fields)
-        }
-        query.offset = offset
-        var bytes: [UInt8] = []
-        try await tables.answer(query, version: version) { bytes += $0 }
-        let object = (try JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
-        let columns = (object["columns"] as? [[String: String]] ?? []).map {
-            DatastoreField(id: $0["name"] ?? "", type: Self.datastoreType($0["type"] ?? ""))
-        }
-        let rows = limit == 0 ? [] : (object["rows"] as? [[String: Any]] ?? [])
-        let base = "/api/3/action/datastore_search?resource_id=\(id)"
-        return DatastoreResult(
-            resource_id: id, fields: columns, records: rows.map { JSONFragment(value: $0) },
-            total: includeTotal ? object["total"] as? Int : nil, limit: limit, offset: offset,
-            _links: ["start": base, "next": "\(base)&offset=\(offset + limit)"])
     }
 
     private func package(_ dataset: Dataset, site: String, publishers: [String: Publisher]? = nil) async throws -> CKAN.Package {

@@ -165,6 +165,9 @@ enum OpenAPIDocument {
             method: "GET", path: "/dataset/{slug}",
             summary: "Dataset page (append .json for JSON; .ttl, .jsonld or .rdf, or Accept, for DCAT-AP 3)", tag: "pages"),
         .init(
+            method: "GET", path: "/datastore/dump/{resource_id}",
+            summary: "CKAN's datastore dump: a resource's table as CSV (format=csv) or NDJSON (format=json)", tag: "ckan"),
+        .init(
             method: "GET", path: "/catalog",
             summary: "The catalogue as DCAT-AP 3, in the RDF format Accept names (Turtle by default)", tag: "dcat"),
         .init(

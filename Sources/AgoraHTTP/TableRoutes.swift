@@ -47,6 +47,18 @@ struct TableRoutes {
             ]
             return Response(status: .ok, headers: headers, body: try await FileIO().loadFile(path: url.path, context: context))
         }
+        // CKAN's dump of a resource's datastore table, which datastore-only resources link to.
+        routes.get("/datastore/dump/{resource_id}") { request, context in
+            let id = try context.parameters.require("resource_id")
+            guard let table = try await tables.store.table(distributionID: id) else {
+                throw Problem.notFound("A datastore table for resource '\(id)'")
+            }
+            let format = request.uri.queryParameters.get("format") ?? "csv"
+            guard ["csv", "json"].contains(format) else {
+                throw Problem.badRequest("format must be csv or json.", field: "format")
+            }
+            return try await rows(table, parameters: [("_format", format == "json" ? "ndjson" : "csv")])
+        }
         routes.get("/api/v1/datasets/{slug}/tables") { _, context in
             let dataset = try await tables.catalog.dataset(slug: try context.parameters.require("slug"))
             let found = try await tables.tables(datasetID: dataset.id)
@@ -113,8 +125,12 @@ struct TableRoutes {
     }
 
     func rows(_ table: DataTable, request: Request) async throws -> Response {
+        try await rows(table, parameters: Self.parameters(request.uri.query))
+    }
+
+    func rows(_ table: DataTable, parameters: [(String, String)]) async throws -> Response {
         let version = try tables.servedVersion(table)
-        let query = try TableQuery.parse(Self.parameters(request.uri.query), version: version)
+        let query = try TableQuery.parse(parameters, version: version)
         var headers: HTTPFields = [.eTag: "\"\(version.checksum.prefix(16))-\(version.version)\""]
         guard let format = query.format else {
             // A page is small: built whole, sent with its length.

@@ -63,6 +63,8 @@ public struct TableVersion: Codable, Sendable, Equatable {
     /// Rows padded or truncated by a lenient import.
     public var paddedRows: Int
     public var truncatedRows: Int
+    /// The columns that identify a row, when a writer declared them (CKAN's datastore primary_key).
+    public var primaryKey: [String]?
     public var created: Date
 
     enum CodingKeys: String, CodingKey {
@@ -75,6 +77,7 @@ public struct TableVersion: Codable, Sendable, Equatable {
         case checksum, format, encoding, delimiter
         case paddedRows = "padded_rows"
         case truncatedRows = "truncated_rows"
+        case primaryKey = "primary_key"
         case created
     }
 

@@ -19,6 +19,9 @@ public protocol TableEngine: Sendable {
     func count(_ compiled: CompiledQuery, version: TableVersion) async throws -> Int
     var dialect: SQLDialect { get }
     func tableName(storage: String) -> String
+    /// Runs a reader's checked SQL over the named versions (resource id → version), read-only and
+    /// stopped at `timeout`; the names are the SQL's table names, the columns the tables' own.
+    func runSQL(_ query: DatastoreSQL, tables: [String: TableVersion], timeout: Duration) async throws -> SQLAnswer
 }
 
 public struct LoadProgress: Sendable {

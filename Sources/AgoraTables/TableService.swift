@@ -133,11 +133,12 @@ public struct TableService: Sendable {
         }
         guard let table else { throw Problem(.internalError, "The table could not be made.") }
         let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        let profile = try await NIOThreadPool.singleton.runIfActive {
-            try TableSource.profile(path: path, format: format, options: options) { bytes in
-                progress(LoadProgress(phase: .reading, bytes: bytes, totalBytes: total))
-            }
-        }
+        let profile = try options.applyDeclaredTypes(
+            to: try await NIOThreadPool.singleton.runIfActive {
+                try TableSource.profile(path: path, format: format, options: options) { bytes in
+                    progress(LoadProgress(phase: .reading, bytes: bytes, totalBytes: total))
+                }
+            })
         let reader = try TableSource.reader(path: path, profile: profile, options: options)
         let storage = try await engine.load(profile: profile, rows: RowSource(reader: reader, totalBytes: total), progress: progress)
         let now = Timestamp.truncated(clock.now())
@@ -146,6 +147,7 @@ public struct TableService: Sendable {
             sourceName: fileName, byteSize: profile.byteSize, checksum: profile.checksum, format: profile.format.rawValue,
             encoding: profile.encoding.rawValue, delimiter: profile.delimiter.map { String(UnicodeScalar($0)) },
             paddedRows: profile.paddedRows, truncatedRows: profile.truncatedRows, created: now)
+        version.primaryKey = options.primaryKey
         do {
             version = try await store.publishTableVersion(
                 version,

@@ -32,11 +32,53 @@ public struct IngestOptions: Sendable {
     public var lenient: Bool
     public var maxRecordBytes: Int
     public var maxColumns: Int
+    /// Column types a writer declared (CKAN's datastore_create fields); inference fills in the rest.
+    public var declaredTypes: [String: ColumnType]
+    /// The columns that identify a row, when a writer said so; kept with the version.
+    public var primaryKey: [String]?
+    /// A header without rows is an empty table (datastore writes), not a mistaken file.
+    public var allowEmpty: Bool
 
-    public init(lenient: Bool = false, maxRecordBytes: Int = 16 << 20, maxColumns: Int = 2000) {
+    public init(
+        lenient: Bool = false, maxRecordBytes: Int = 16 << 20, maxColumns: Int = 2000, declaredTypes: [String: ColumnType] = [:],
+        primaryKey: [String]? = nil, allowEmpty: Bool = false
+    ) {
         self.lenient = lenient
         self.maxRecordBytes = maxRecordBytes
         self.maxColumns = maxColumns
+        self.declaredTypes = declaredTypes
+        self.primaryKey = primaryKey
+        self.allowEmpty = allowEmpty
+    }
+
+    /// The profile with declared types applied: a declared type may widen what was inferred
+    /// (integer to decimal, anything to text) or type a column that is all empty, never narrow it.
+    func applyDeclaredTypes(to profile: TableProfile) throws -> TableProfile {
+        var profile = profile
+        var errors: [Problem.FieldError] = []
+        for (index, column) in profile.columns.enumerated() {
+            guard let declared = declaredTypes[column.name], declared != column.type else { continue }
+            let allEmpty = column.nulls == profile.rowCount
+            let widens = declared == .text || (declared == .decimal && column.type == .integer)
+            guard allEmpty || widens else {
+                let example = column.min.map { " such as '\($0)'" } ?? ""
+                errors.append(
+                    .init(field: column.name, message: "declared \(declared.rawValue) but holds \(column.type.rawValue) values\(example)"))
+                continue
+            }
+            profile.columns[index].type = declared
+            if declared == .text || declared == .decimal { profile.columns[index].exact = false }
+        }
+        if !errors.isEmpty { throw Problem(.validation, "Some values do not fit their declared types.", errors: errors) }
+        if let key = primaryKey {
+            let names = Set(profile.columns.map(\.name))
+            for name in key where !names.contains(name) {
+                throw Problem(
+                    .validation, "The primary key names a column the table does not have.",
+                    errors: [.init(field: name, message: "not a column")])
+            }
+        }
+        return profile
     }
 }
 
@@ -158,7 +200,7 @@ enum TableSource {
             throw TableProblem.invalid(failure.message, line: failure.line)
         }
         guard let columnNames = names else { throw TableProblem.invalid("The file holds no header and no rows.") }
-        guard rows > 0 else { throw TableProblem.invalid("The file has a header but no rows.") }
+        guard rows > 0 || options.allowEmpty else { throw TableProblem.invalid("The file has a header but no rows.") }
         if ragged.count > 0 && !options.lenient {
             let lines = ragged.lines.map(String.init).joined(separator: ", ")
             throw TableProblem.invalid(

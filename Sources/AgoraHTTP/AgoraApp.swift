@@ -50,7 +50,9 @@ public enum AgoraApp {
             catalog: services.catalog, blobs: services.blobs, configuration: services.configuration, tables: services.tables)
         catalogRoutes.addRoutes(to: &routes)
         TableRoutes(tables: services.tables, blobs: services.blobs).addRoutes(to: &routes)
-        CKANRoutes(catalog: services.catalog, tables: services.tables, configuration: services.configuration).addRoutes(to: &routes)
+        CKANRoutes(
+            catalog: services.catalog, tables: services.tables, blobs: services.blobs, configuration: services.configuration
+        ).addRoutes(to: &routes)
         TablePages(tables: services.tables, siteName: services.configuration.siteName).addRoutes(to: &routes)
         PeopleRoutes(accounts: services.accounts, catalog: services.catalog, configuration: services.configuration)
             .addRoutes(to: &routes)

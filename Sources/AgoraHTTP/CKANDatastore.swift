@@ -224,11 +224,16 @@ extension CKANRoutes {
             // A new resource whose data lives only in the datastore: its URL is the datastore dump.
             let dataset = try await findDataset((resource["package_id"] as? String) ?? "")
             var input = Self.distributionInput(resource)
-            let id = UUIDv7.string()
-            input.id = id
-            if input.url == nil { input.url = "\(site)/datastore/dump/\(id)" }
+            let linked = input.url != nil
+            if !linked { input.url = "\(site)/datastore/dump/pending" }
             if input.format == nil { input.format = "CSV" }
-            resourceID = try await catalog.addDistribution(slug: dataset.slug, input, by: identity).id
+            var made = try await catalog.addDistribution(slug: dataset.slug, input, by: identity)
+            if !linked {
+                made = try await catalog.updateDistribution(
+                    slug: dataset.slug, id: made.id, DistributionInput(url: "\(site)/datastore/dump/\(made.id)"), presentFields: ["url"],
+                    by: identity)
+            }
+            resourceID = made.id
         }
         guard !resourceID.isEmpty else { throw Self.validation("resource_id", "Missing value") }
         let (dataset, _) = try await findResource(resourceID)

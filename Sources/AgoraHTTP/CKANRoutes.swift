@@ -12,6 +12,7 @@ import NIOCore
 struct CKANRoutes {
     let catalog: CatalogService
     let tables: TableService
+    let blobs: BlobStore
     let configuration: AgoraConfiguration
 
     struct Envelope<Result: Encodable>: Encodable {
@@ -90,18 +91,37 @@ struct CKANRoutes {
                     do {
                         var parameters: [String: JSONValueLike] = [:]
                         var raw: [String: Any] = [:]
+                        var upload: Upload?
                         for (key, value) in TableRoutes.parameters(request.uri.query) { parameters[key] = .string(value) }
                         if method == .post {
-                            let body = try await request.body.collect(upTo: limit)
-                            if body.readableBytes > 0 {
-                                guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
-                                    throw Failure.badRequest("Bad request - JSON Error: the body is not a JSON object.")
+                            let contentType = request.headers[.contentType] ?? ""
+                            if let multipart = MultipartReader(contentType: contentType) {
+                                let (fields, file) = try await readMultipart(request, reader: multipart)
+                                upload = file
+                                for (key, value) in fields {
+                                    parameters[key] = .string(value)
+                                    raw[key] = value
                                 }
-                                for (key, value) in object { parameters[key] = JSONValueLike(value) }
-                                raw = object
+                            } else if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
+                                let body = try await request.body.collect(upTo: limit)
+                                for (key, value) in TableRoutes.parameters(String(buffer: body)) {
+                                    parameters[key] = .string(value)
+                                    raw[key] = value
+                                }
+                            } else {
+                                let body = try await request.body.collect(
+                                    upTo: Self.datastoreWriteActions.contains(action) ? max(limit, 32 << 20) : limit)
+                                if body.readableBytes > 0 {
+                                    guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+                                        throw Failure.badRequest("Bad request - JSON Error: the body is not a JSON object.")
+                                    }
+                                    for (key, value) in object { parameters[key] = JSONValueLike(value) }
+                                    raw = object
+                                }
                             }
                         }
-                        let result = try await run(action, parameters: parameters, site: site, identity: context.identity, raw: raw)
+                        let result = try await run(
+                            action, parameters: parameters, site: site, identity: context.identity, raw: raw, upload: upload)
                         return try Self.reply(Envelope(help: help, result: result), status: .ok)
                     } catch let failure as Failure {
                         return try Self.failure(failure, help: help)
@@ -113,6 +133,50 @@ struct CKANRoutes {
                     }
                 }
             }
+        }
+    }
+
+    /// A file sent as the `upload` part of a multipart request, already in the blob store.
+    struct Upload {
+        var blob: BlobReference
+        var fileName: String
+        var mediaType: String?
+    }
+
+    /// The form fields of a multipart request, with its `upload` file streamed into the blob store.
+    func readMultipart(_ request: Request, reader: MultipartReader) async throws -> ([String: String], Upload?) {
+        let maxBytes = configuration.maxUploadBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
+            throw Problem(.payloadTooLarge, "The request is \(length) bytes; the upload limit is \(maxBytes) bytes.")
+        }
+        var writer: BlobUpload?
+        var head: MultipartReader.PartHead?
+        do {
+            let fields = try await reader.read(
+                request.body,
+                file: { part in
+                    guard part.name == "upload", writer == nil else {
+                        throw Problem.badRequest("Send one file, in the form field named upload.", field: part.name)
+                    }
+                    head = part
+                    writer = try blobs.begin()
+                },
+                bytes: { piece in
+                    guard let upload = writer else { return }
+                    if upload.byteCount + piece.count > maxBytes {
+                        throw Problem(.payloadTooLarge, "The file is larger than the upload limit of \(maxBytes) bytes.")
+                    }
+                    try upload.write(Data(piece))
+                })
+            guard let upload = writer, let head else { return (fields, nil) }
+            if upload.byteCount == 0 { throw Problem.badRequest("The uploaded file is empty.", field: "upload") }
+            let blob = try upload.finish()
+            let fileName = (head.fileName ?? "").split(separator: "/").last.map(String.init) ?? ""
+            let mediaType = head.contentType.flatMap { $0.isEmpty || $0 == "application/octet-stream" ? nil : $0 }
+            return (fields, Upload(blob: blob, fileName: fileName.isEmpty ? "upload" : fileName, mediaType: mediaType))
+        } catch {
+            writer?.abort()
+            throw error
         }
     }
 
@@ -167,14 +231,15 @@ struct CKANRoutes {
     }
 
     private func run(
-        _ action: String, parameters: [String: JSONValueLike], site: String, identity: Identity?, raw: [String: Any]
+        _ action: String, parameters: [String: JSONValueLike], site: String, identity: Identity?, raw: [String: Any], upload: Upload?
     ) async throws -> AnyEncodable {
         if Self.datastoreWriteActions.contains(action) {
             return try await datastoreWrite(
                 action, body: raw.isEmpty ? parameters.compactMapValues(\.text) : raw, site: site, identity: identity)
         }
         if Self.writeActions.contains(action) {
-            return try await write(action, body: raw.isEmpty ? parameters.compactMapValues(\.text) : raw, site: site, identity: identity)
+            return try await write(
+                action, body: raw.isEmpty ? parameters.compactMapValues(\.text) : raw, site: site, identity: identity, upload: upload)
         }
         switch action {
         case "status_show":
@@ -349,7 +414,9 @@ struct CKANRoutes {
         return hex.count == 64 && hex.allSatisfy(\.isHexDigit) ? hex.lowercased() : nil
     }
 
-    private func write(_ action: String, body: [String: Any], site: String, identity: Identity?) async throws -> AnyEncodable {
+    private func write(
+        _ action: String, body: [String: Any], site: String, identity: Identity?, upload: Upload?
+    ) async throws -> AnyEncodable {
         guard identity != nil else {
             throw Failure(
                 type: "Authorization Error", status: .forbidden,
@@ -365,8 +432,11 @@ struct CKANRoutes {
                 d.id = nil
                 return d
             }
-            return AnyEncodable(
-                try await package(try await catalog.createDataset(input, id: body["id"] as? String, by: identity), site: site))
+            let created = try await catalog.createDataset(input, id: body["id"] as? String, by: identity)
+            for distribution in created.distributions {
+                _ = await tables.autoLoad(slug: created.slug, distribution: distribution, by: identity)
+            }
+            return AnyEncodable(try await package(created, site: site))
         case "package_update", "package_patch":
             let id = (body["id"] as? String) ?? (body["name"] as? String) ?? ""
             let existing = try await findDataset(id)
@@ -379,6 +449,11 @@ struct CKANRoutes {
                 dataset = try await catalog.replaceDataset(slug: existing.slug, input, by: identity)
             } else {
                 dataset = try await catalog.patchDataset(slug: existing.slug, input, presentFields: present, by: identity)
+            }
+            // Resources that are new, or whose link changed, are loaded as CKAN's xloader would.
+            let before = Dictionary(existing.distributions.map { ($0.id, $0.url) }, uniquingKeysWith: { a, _ in a })
+            for distribution in dataset.distributions where before[distribution.id] != distribution.url {
+                _ = await tables.autoLoad(slug: dataset.slug, distribution: distribution, by: identity)
             }
             return AnyEncodable(try await package(dataset, site: site))
         case "package_delete":
@@ -393,11 +468,27 @@ struct CKANRoutes {
             return AnyEncodable(CKAN.Organization(publisher, packageCount: 0))
         case "resource_create":
             let dataset = try await findDataset((body["package_id"] as? String) ?? "")
-            let distribution = try await catalog.addDistribution(slug: dataset.slug, Self.distributionInput(body), by: identity)
+            var distribution: Distribution
+            if let upload {
+                distribution = try await catalog.addUploadedDistribution(
+                    slug: dataset.slug, blob: upload.blob, title: body["name"] as? String, fileName: upload.fileName,
+                    mediaType: upload.mediaType, by: identity)
+                let input = Self.distributionInput(body)
+                if input.description != nil || input.format != nil {
+                    distribution = try await catalog.updateDistribution(
+                        slug: dataset.slug, id: distribution.id,
+                        DistributionInput(description: input.description, format: input.format),
+                        presentFields: Set(["description", "format"].filter { body[$0] != nil }),
+                        by: identity)
+                }
+            } else {
+                distribution = try await catalog.addDistribution(slug: dataset.slug, Self.distributionInput(body), by: identity)
+            }
+            let active = await tables.autoLoad(slug: dataset.slug, distribution: distribution, by: identity)
             let updated = try await catalog.dataset(slug: dataset.slug)
             let position = updated.distributions.firstIndex { $0.id == distribution.id } ?? 0
             return AnyEncodable(
-                CKAN.Resource(distribution, datasetID: dataset.id, position: position, siteURL: site, datastoreActive: false))
+                CKAN.Resource(distribution, datasetID: dataset.id, position: position, siteURL: site, datastoreActive: active))
         case "resource_update", "resource_patch":
             let id = (body["id"] as? String) ?? ""
             let (dataset, position) = try await findResource(id)
@@ -412,8 +503,15 @@ struct CKANRoutes {
             } else if input.url == nil {
                 input.url = dataset.distributions[position].uploaded ? nil : dataset.distributions[position].url
             }
-            let updated = try await catalog.updateDistribution(slug: dataset.slug, id: id, input, presentFields: present, by: identity)
-            let tabulated = try await tables.store.table(distributionID: id)?.current != nil
+            var updated = try await catalog.updateDistribution(slug: dataset.slug, id: id, input, presentFields: present, by: identity)
+            if let upload {
+                updated = try await catalog.replaceUploadedFile(slug: dataset.slug, id: id, blob: upload.blob, by: identity)
+            }
+            let changedData = upload != nil || (present?.contains("url") ?? true) && updated.url != dataset.distributions[position].url
+            let tabulated =
+                changedData
+                ? await tables.autoLoad(slug: dataset.slug, distribution: updated, by: identity)
+                : try await tables.store.table(distributionID: id)?.current != nil
             return AnyEncodable(
                 CKAN.Resource(updated, datasetID: dataset.id, position: position, siteURL: site, datastoreActive: tabulated))
         default:  // resource_delete

@@ -149,6 +149,7 @@ struct CatalogRoutes {
                 let (input, _) = try await StrictJSON.decode(
                     DistributionInput.self, from: request, schema: Self.distributionSchema, limit: limit)
                 let distribution = try await catalog.addDistribution(slug: slug, input, by: context.identity)
+                _ = await tables.autoLoad(slug: slug, distribution: distribution, by: context.identity)
                 return try Reply.json(
                     distribution, status: .created, headers: [.location: "/api/v1/datasets/\(slug)/distributions/\(distribution.id)"])
             }

@@ -44,6 +44,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .target(name: "AgoraFederation", dependencies: ["AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople"]),
         .target(
             name: "AgoraHTTP",
             dependencies: [
@@ -56,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "agora",
             dependencies: [
-                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP", "AgoraTables",
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP", "AgoraTables", "AgoraFederation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,7 +78,7 @@ let package = Package(
         .testTarget(
             name: "AgoraHTTPTests",
             dependencies: [
-                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP", "AgoraTables",
+                "AgoraCore", "AgoraStore", "AgoraCatalog", "AgoraPeople", "AgoraHTTP", "AgoraTables", "AgoraFederation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -297,3 +297,84 @@ public enum CKAN {
         "organization": .publisher, "tags": .tag, "groups": .theme, "license_id": .licence, "res_format": .format,
     ]
 }
+
+extension CKAN {
+    /// CKAN's dataset dict as the native input; `present` gets the native names of the fields given.
+    /// Read-only fields a client sends back (id, metadata_*, organization, num_*) are ignored;
+    /// `owner_org` is passed on as given (an id or a name) for the caller to resolve.
+    public static func datasetInput(_ body: [String: Any], present: inout Set<String>) -> DatasetInput {
+        var input = DatasetInput()
+        func string(_ key: String) -> String? { body[key] as? String }
+        if let v = string("name") {
+            input.slug = v
+            present.insert("slug")
+        }
+        if let v = string("title") {
+            input.title = v
+            present.insert("title")
+        }
+        if let v = string("notes") {
+            input.description = v
+            present.insert("description")
+        }
+        if let v = string("license_id") {
+            input.licence = v.isEmpty ? nil : v
+            present.insert("licence")
+        }
+        if let v = string("url") {
+            input.landingPage = v.isEmpty ? nil : v
+            present.insert("landing_page")
+        }
+        if let org = string("owner_org") {
+            input.publisher = org
+            present.insert("publisher")
+        }
+        if let tags = body["tags"] as? [Any] {
+            input.tags = tags.compactMap { ($0 as? [String: Any])?["name"] as? String ?? $0 as? String }
+            present.insert("tags")
+        }
+        if let groups = body["groups"] as? [Any] {
+            input.themes = groups.compactMap { (($0 as? [String: Any])?["name"] as? String)?.uppercased() }
+            present.insert("themes")
+        }
+        if body["maintainer"] != nil || body["maintainer_email"] != nil {
+            input.contactPoint = ContactPoint(name: string("maintainer"), email: string("maintainer_email"))
+            present.insert("contact_point")
+        }
+        if let extras = body["extras"] as? [[String: Any]] {
+            var temporal = TemporalCoverage()
+            for extra in extras {
+                guard let key = extra["key"] as? String, let value = extra["value"] as? String else { continue }
+                switch key {
+                case "frequency": input.updateFrequency = value
+                case "provenance": input.provenance = value
+                case "temporal_start": temporal.start = value
+                case "temporal_end": temporal.end = value
+                case "spatial_text": input.spatial = SpatialCoverage(name: value)
+                default: break
+                }
+            }
+            if temporal.start != nil || temporal.end != nil { input.temporal = temporal }
+            present.formUnion(["update_frequency", "provenance", "temporal", "spatial"])
+        }
+        if let resources = body["resources"] as? [[String: Any]] {
+            input.distributions = resources.map(distributionInput)
+            present.insert("distributions")
+        }
+        return input
+    }
+
+    public static func distributionInput(_ r: [String: Any]) -> DistributionInput {
+        DistributionInput(
+            id: r["id"] as? String, title: r["name"] as? String, description: r["description"] as? String,
+            url: (r["url"] as? String).flatMap { $0.isEmpty ? nil : $0 }, mediaType: r["mimetype"] as? String,
+            format: (r["format"] as? String).flatMap { $0.isEmpty ? nil : $0 }, byteSize: (r["size"] as? NSNumber)?.intValue,
+            checksum: (r["hash"] as? String).flatMap(sha256))
+    }
+
+    /// CKAN's `hash` as this hub keeps checksums: SHA-256 in hex, with or without a `sha256:` prefix.
+    public static func sha256(_ hash: String) -> String? {
+        let hex = hash.lowercased().hasPrefix("sha256:") ? String(hash.dropFirst(7)) : hash
+        return hex.count == 64 && hex.allSatisfy(\.isHexDigit) ? hex.lowercased() : nil
+    }
+}

@@ -121,6 +121,12 @@ public struct CatalogService: Sendable {
     }
 
     public func createDataset(_ input: DatasetInput, id: String? = nil, by actor: Identity?) async throws -> Dataset {
+        try await createDataset(input, id: id, by: actor, harvest: nil)
+    }
+
+    private func createDataset(
+        _ input: DatasetInput, id: String? = nil, by actor: Identity?, harvest: HarvestOrigin?
+    ) async throws -> Dataset {
         guard let actor else { throw Problem.unauthorized }
         var errors: [Problem.FieldError] = []
         if let id, !Self.isUUID(id) { errors.append(.init(field: "id", message: "must be a UUID")) }
@@ -138,6 +144,7 @@ public struct CatalogService: Sendable {
             modified: now)
         fill(&dataset, from: input, present: nil, now: now, errors: &errors)
         if !errors.isEmpty { throw Problem.validation(errors) }
+        dataset.harvestedFrom = harvest
         try finish(&dataset)
         try await store.apply(.createDataset(dataset), change: try draft(dataset, op: "create", actor: actor, summary: "created"))
         return dataset
@@ -158,12 +165,13 @@ public struct CatalogService: Sendable {
     }
 
     private func update(
-        slug: String, _ input: DatasetInput, present: Set<String>?, actor: Identity?
+        slug: String, _ input: DatasetInput, present: Set<String>?, actor: Identity?, harvest: HarvestOrigin? = nil
     ) async throws
         -> Dataset
     {
         guard let actor else { throw Problem.unauthorized }
         let old = try await dataset(slug: slug)
+        if harvest == nil { try Self.requireLocal(old) }
         _ = try await writablePublisher(old.publisher, actor: actor)
         try checkLicence(input, present: present)
         var errors: [Problem.FieldError] = []
@@ -182,6 +190,7 @@ public struct CatalogService: Sendable {
         let now = Timestamp.truncated(clock.now())
         fill(&dataset, from: input, present: present, now: now, errors: &errors)
         if !errors.isEmpty { throw Problem.validation(errors) }
+        if let harvest { dataset.harvestedFrom = harvest }
         dataset.modified = now
         try finish(&dataset)
         let changed = Self.changedFields(old, dataset)
@@ -195,6 +204,7 @@ public struct CatalogService: Sendable {
     public func deleteDataset(slug: String, by actor: Identity?) async throws {
         guard let actor else { throw Problem.unauthorized }
         var dataset = try await dataset(slug: slug)
+        try Self.requireLocal(dataset)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         dataset.state = .deleted
         dataset.modified = Timestamp.truncated(clock.now())
@@ -206,6 +216,7 @@ public struct CatalogService: Sendable {
     public func addDistribution(slug: String, _ input: DistributionInput, by actor: Identity?) async throws -> Distribution {
         guard let actor else { throw Problem.unauthorized }
         var dataset = try await dataset(slug: slug)
+        try Self.requireLocal(dataset)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         let now = Timestamp.truncated(clock.now())
         var errors: [Problem.FieldError] = []
@@ -222,6 +233,7 @@ public struct CatalogService: Sendable {
     ) async throws -> Distribution {
         guard let actor else { throw Problem.unauthorized }
         var dataset = try await dataset(slug: slug)
+        try Self.requireLocal(dataset)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         var errors: [Problem.FieldError] = []
         let cleanName = Self.cleanFileName(fileName)
@@ -242,6 +254,7 @@ public struct CatalogService: Sendable {
     public func replaceUploadedFile(slug: String, id: String, blob: BlobReference, by actor: Identity?) async throws -> Distribution {
         guard let actor else { throw Problem.unauthorized }
         var (dataset, old) = try await distribution(slug: slug, id: id)
+        try Self.requireLocal(dataset)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         guard old.uploaded else { throw Problem.conflict("Distribution '\(id)' links to a file elsewhere; it holds no uploaded file.") }
         let now = Timestamp.truncated(clock.now())
@@ -283,6 +296,7 @@ public struct CatalogService: Sendable {
     ) async throws -> Distribution {
         guard let actor else { throw Problem.unauthorized }
         var (dataset, old) = try await distribution(slug: slug, id: id)
+        try Self.requireLocal(dataset)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         var merged = input
         if let presentFields {
@@ -311,6 +325,7 @@ public struct CatalogService: Sendable {
     public func deleteDistribution(slug: String, id: String, by actor: Identity?) async throws {
         guard let actor else { throw Problem.unauthorized }
         var (dataset, old) = try await distribution(slug: slug, id: id)
+        try Self.requireLocal(dataset)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
         dataset.distributions.removeAll { $0.id == id }
         dataset.modified = Timestamp.truncated(clock.now())
@@ -324,7 +339,52 @@ public struct CatalogService: Sendable {
     public func requireWritable(slug: String, by actor: Identity?) async throws {
         guard let actor else { throw Problem.unauthorized }
         let dataset = try await dataset(slug: slug)
+        try Self.requireLocal(dataset)
         _ = try await writablePublisher(dataset.publisher, actor: actor)
+    }
+
+    // MARK: Harvested copies
+
+    /// Harvested datasets are read-only here: they change only when their source is harvested again.
+    static func requireLocal(_ dataset: Dataset) throws {
+        if let origin = dataset.harvestedFrom {
+            throw Problem.conflict(
+                "Dataset '\(dataset.slug)' is a harvested copy of \(origin.url); change it at its source, \(origin.sourceURL).")
+        }
+    }
+
+    /// Creates or updates the copy of a harvested dataset (its slug is the source's name). A local
+    /// dataset, or another source's copy, already holding the slug is left alone: a conflict.
+    /// Distributions keep their ids where their address is unchanged. Returns whether anything changed.
+    public func saveHarvested(_ input: DatasetInput, origin: HarvestOrigin, by actor: Identity?) async throws -> Bool {
+        guard let slug = input.slug else { throw Problem.validation([.init(field: "slug", message: "is required")]) }
+        guard let existing = try await store.dataset(slug: slug) else {
+            _ = try await createDataset(input, by: actor, harvest: origin)
+            return true
+        }
+        guard existing.harvestedFrom?.source == origin.source else {
+            throw Problem.conflict("The slug '\(slug)' is taken by a dataset that is not this source's copy.")
+        }
+        var input = input
+        input.distributions = input.distributions?.map { item in
+            var item = item
+            item.id = existing.distributions.first { $0.url == item.url && !$0.uploaded }?.id
+            return item
+        }
+        let updated = try await update(slug: slug, input, present: nil, actor: actor, harvest: origin)
+        return updated != existing
+    }
+
+    /// Removes a harvested copy whose original is gone from its source.
+    public func removeHarvested(slug: String, by actor: Identity?) async throws {
+        guard let actor else { throw Problem.unauthorized }
+        var dataset = try await dataset(slug: slug)
+        guard dataset.harvestedFrom != nil else { throw Problem.conflict("Dataset '\(slug)' is not a harvested copy.") }
+        _ = try await writablePublisher(dataset.publisher, actor: actor)
+        dataset.state = .deleted
+        dataset.modified = Timestamp.truncated(clock.now())
+        try await store.apply(
+            .updateDataset(dataset), change: try draft(dataset, op: "delete", actor: actor, summary: "deleted at its source"))
     }
 
     // MARK: Helpers

@@ -280,3 +280,83 @@ public struct DCATMapping: Sendable {
         }
     }
 }
+
+/// A DCAT dataset read back from another catalogue's graph, as this hub's input: what harvesting a
+/// DCAT source copies.
+extension DCATMapping {
+    public struct HarvestedDataset: Sendable {
+        public var iri: String
+        public var input: DatasetInput
+        public var modified: Date?
+    }
+
+    public static func datasets(in graph: RDFGraph, licences: LicenceTable = .standard) -> [HarvestedDataset] {
+        var result: [HarvestedDataset] = []
+        for node in graph.subjects(ofType: "dcat:Dataset") {
+            guard case .iri(let iri) = node else { continue }
+            func text(_ subject: RDFTerm, _ predicate: String) -> String? {
+                let values = graph.objects(subject, predicate).compactMap(\.literalValue)
+                return values.first
+            }
+            var input = DatasetInput()
+            let name = iri.split(separator: "/").last.map(String.init) ?? ""
+            input.slug = Slug.make(from: name.removingPercentEncoding ?? name)
+            input.title = text(node, "dct:title")
+            input.description = text(node, "dct:description")
+            input.tags = graph.objects(node, "dcat:keyword").compactMap(\.literalValue)
+            input.themes = graph.objects(node, "dcat:theme").compactMap(\.iriValue).compactMap { theme in
+                theme.hasPrefix(themeScheme + "/") ? String(theme.dropFirst(themeScheme.count + 1)) : nil
+            }
+            input.landingPage = graph.objects(node, "dcat:landingPage").compactMap(\.iriValue).first { $0 != iri }
+            input.updateFrequency = graph.objects(node, "dct:accrualPeriodicity").compactMap(\.iriValue).compactMap(frequencyName).first
+            if let card = graph.objects(node, "dcat:contactPoint").first {
+                let email = graph.objects(card, "vcard:hasEmail").compactMap { $0.iriValue ?? $0.literalValue }.first
+                input.contactPoint = ContactPoint(
+                    name: text(card, "vcard:fn"), email: email.map { $0.hasPrefix("mailto:") ? String($0.dropFirst(7)) : $0 })
+            }
+            if let period = graph.objects(node, "dct:temporal").first {
+                input.temporal = TemporalCoverage(start: text(period, "dcat:startDate"), end: text(period, "dcat:endDate"))
+            }
+            if let place = graph.objects(node, "dct:spatial").first, let label = text(place, "skos:prefLabel") {
+                input.spatial = SpatialCoverage(name: label)
+            }
+            if let statement = graph.objects(node, "dct:provenance").first { input.provenance = text(statement, "rdfs:label") }
+            var distributions: [DistributionInput] = []
+            var licence: String?
+            for item in graph.objects(node, "dcat:distribution") {
+                let url =
+                    graph.objects(item, "dcat:downloadURL").compactMap(\.iriValue).first
+                    ?? graph.objects(item, "dcat:accessURL").compactMap(\.iriValue).first
+                guard let url else { continue }
+                let mediaType = graph.objects(item, "dcat:mediaType").compactMap(\.iriValue).first.map {
+                    $0.hasPrefix(mediaTypeBase) ? String($0.dropFirst(mediaTypeBase.count)) : $0
+                }
+                let checksum = graph.objects(item, "spdx:checksum").first.flatMap { text($0, "spdx:checksumValue") }
+                distributions.append(
+                    DistributionInput(
+                        title: text(item, "dct:title"), description: text(item, "dct:description"), url: url, mediaType: mediaType,
+                        format: nil, byteSize: text(item, "dcat:byteSize").flatMap { Int($0) },
+                        checksum: checksum.flatMap { $0.count == 64 ? $0.lowercased() : nil }))
+                if licence == nil, let document = graph.objects(item, "dct:license").first {
+                    let id = text(document, "dct:identifier") ?? document.iriValue ?? ""
+                    licence = licences.licence(id)?.id ?? licences.all.first { $0.url == document.iriValue }?.id
+                }
+            }
+            input.distributions = distributions
+            input.licence = licence
+            let modified = text(node, "dct:modified").flatMap { Timestamp.parse($0) }
+            result.append(HarvestedDataset(iri: iri, input: input, modified: modified))
+        }
+        return result
+    }
+
+    /// The next page a hydra-paged catalogue names, in current or older hydra terms.
+    public static func nextPage(in graph: RDFGraph) -> String? {
+        for predicate in ["hydra:next", "hydra:nextPage"] {
+            for triple in graph.triples where triple.predicate == RDFNamespace.expand(predicate) {
+                if let next = triple.object.iriValue ?? triple.object.literalValue { return next }
+            }
+        }
+        return nil
+    }
+}

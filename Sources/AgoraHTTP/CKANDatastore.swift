@@ -223,7 +223,7 @@ extension CKANRoutes {
         if action == "datastore_create", resourceID.isEmpty, let resource = body["resource"] as? [String: Any] {
             // A new resource whose data lives only in the datastore: its URL is the datastore dump.
             let dataset = try await findDataset((resource["package_id"] as? String) ?? "")
-            var input = Self.distributionInput(resource)
+            var input = CKAN.distributionInput(resource)
             let linked = input.url != nil
             if !linked { input.url = "\(site)/datastore/dump/pending" }
             if input.format == nil { input.format = "CSV" }

@@ -335,83 +335,14 @@ struct CKANRoutes {
         "resource_update", "resource_patch", "resource_delete",
     ]
 
-    /// CKAN's dataset dict as the native input; `present` gets the native names of the fields given.
-    /// Read-only fields a client sends back (id, metadata_*, organization, num_*) are ignored.
+    /// CKAN's dataset dict as the native input, with `owner_org` (an id or a name) made a publisher slug.
     private func datasetInput(_ body: [String: Any], present: inout Set<String>) async throws -> DatasetInput {
-        var input = DatasetInput()
-        func string(_ key: String) -> String? { body[key] as? String }
-        if let v = string("name") {
-            input.slug = v
-            present.insert("slug")
-        }
-        if let v = string("title") {
-            input.title = v
-            present.insert("title")
-        }
-        if let v = string("notes") {
-            input.description = v
-            present.insert("description")
-        }
-        if let v = string("license_id") {
-            input.licence = v.isEmpty ? nil : v
-            present.insert("licence")
-        }
-        if let v = string("url") {
-            input.landingPage = v.isEmpty ? nil : v
-            present.insert("landing_page")
-        }
-        if let org = string("owner_org") {
+        var input = CKAN.datasetInput(body, present: &present)
+        if let org = input.publisher {
             let publishers = try await catalog.publishers()
             input.publisher = publishers.first { $0.publisher.id == org || $0.publisher.slug == org }?.publisher.slug ?? org
-            present.insert("publisher")
-        }
-        if let tags = body["tags"] as? [Any] {
-            input.tags = tags.compactMap { ($0 as? [String: Any])?["name"] as? String ?? $0 as? String }
-            present.insert("tags")
-        }
-        if let groups = body["groups"] as? [Any] {
-            input.themes = groups.compactMap { (($0 as? [String: Any])?["name"] as? String)?.uppercased() }
-            present.insert("themes")
-        }
-        if body["maintainer"] != nil || body["maintainer_email"] != nil {
-            input.contactPoint = ContactPoint(name: string("maintainer"), email: string("maintainer_email"))
-            present.insert("contact_point")
-        }
-        if let extras = body["extras"] as? [[String: Any]] {
-            var temporal = TemporalCoverage()
-            for extra in extras {
-                guard let key = extra["key"] as? String, let value = extra["value"] as? String else { continue }
-                switch key {
-                case "frequency": input.updateFrequency = value
-                case "provenance": input.provenance = value
-                case "temporal_start": temporal.start = value
-                case "temporal_end": temporal.end = value
-                case "spatial_text": input.spatial = SpatialCoverage(name: value)
-                default: break
-                }
-            }
-            if temporal.start != nil || temporal.end != nil { input.temporal = temporal }
-            present.formUnion(["update_frequency", "provenance", "temporal", "spatial"])
-        }
-        if let resources = body["resources"] as? [[String: Any]] {
-            input.distributions = resources.map(Self.distributionInput)
-            present.insert("distributions")
         }
         return input
-    }
-
-    static func distributionInput(_ r: [String: Any]) -> DistributionInput {
-        DistributionInput(
-            id: r["id"] as? String, title: r["name"] as? String, description: r["description"] as? String,
-            url: (r["url"] as? String).flatMap { $0.isEmpty ? nil : $0 }, mediaType: r["mimetype"] as? String,
-            format: (r["format"] as? String).flatMap { $0.isEmpty ? nil : $0 }, byteSize: (r["size"] as? NSNumber)?.intValue,
-            checksum: (r["hash"] as? String).flatMap(sha256))
-    }
-
-    /// CKAN's `hash` as this hub keeps checksums: SHA-256 in hex, with or without a `sha256:` prefix.
-    static func sha256(_ hash: String) -> String? {
-        let hex = hash.lowercased().hasPrefix("sha256:") ? String(hash.dropFirst(7)) : hash
-        return hex.count == 64 && hex.allSatisfy(\.isHexDigit) ? hex.lowercased() : nil
     }
 
     private func write(
@@ -473,7 +404,7 @@ struct CKANRoutes {
                 distribution = try await catalog.addUploadedDistribution(
                     slug: dataset.slug, blob: upload.blob, title: body["name"] as? String, fileName: upload.fileName,
                     mediaType: upload.mediaType, by: identity)
-                let input = Self.distributionInput(body)
+                let input = CKAN.distributionInput(body)
                 if input.description != nil || input.format != nil {
                     distribution = try await catalog.updateDistribution(
                         slug: dataset.slug, id: distribution.id,
@@ -482,7 +413,7 @@ struct CKANRoutes {
                         by: identity)
                 }
             } else {
-                distribution = try await catalog.addDistribution(slug: dataset.slug, Self.distributionInput(body), by: identity)
+                distribution = try await catalog.addDistribution(slug: dataset.slug, CKAN.distributionInput(body), by: identity)
             }
             let active = await tables.autoLoad(slug: dataset.slug, distribution: distribution, by: identity)
             let updated = try await catalog.dataset(slug: dataset.slug)
@@ -492,7 +423,7 @@ struct CKANRoutes {
         case "resource_update", "resource_patch":
             let id = (body["id"] as? String) ?? ""
             let (dataset, position) = try await findResource(id)
-            var input = Self.distributionInput(body)
+            var input = CKAN.distributionInput(body)
             var present: Set<String>? = nil
             if action == "resource_patch" {
                 present = Set(

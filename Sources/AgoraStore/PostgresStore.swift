@@ -154,7 +154,39 @@ public final class PostgresStore: Store {
                 """,
             ]
         ),
+        (
+            "v3-harvest",
+            [
+                "CREATE TABLE harvest_source (id text PRIMARY KEY, doc text NOT NULL)",
+                "CREATE TABLE harvest_run (id text PRIMARY KEY, source_id text NOT NULL, doc text NOT NULL)",
+                "CREATE INDEX harvest_run_source ON harvest_run (source_id, id)",
+            ]
+        ),
     ]
+
+    // MARK: Harvesting
+
+    public func harvestSources() async throws -> [HarvestSource] {
+        try await strings("SELECT doc FROM harvest_source ORDER BY id").map { try AgoraJSON.decode(HarvestSource.self, from: $0) }
+    }
+
+    public func saveHarvestSource(_ source: HarvestSource) async throws {
+        let doc = try AgoraJSON.encodeString(source)
+        try await client.query(
+            "INSERT INTO harvest_source (id, doc) VALUES (\(source.id), \(doc)) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+            logger: logger)
+    }
+
+    public func addHarvestRun(_ run: HarvestRun) async throws {
+        let doc = try AgoraJSON.encodeString(run)
+        try await client.query("INSERT INTO harvest_run (id, source_id, doc) VALUES (\(run.id), \(run.sourceID), \(doc))", logger: logger)
+    }
+
+    public func harvestRuns(sourceID: String, limit: Int) async throws -> [HarvestRun] {
+        try await strings("SELECT doc FROM harvest_run WHERE source_id = \(sourceID) ORDER BY id DESC LIMIT \(limit)").map {
+            try AgoraJSON.decode(HarvestRun.self, from: $0)
+        }
+    }
 
     private func migrate() async throws {
         try await transaction { connection in

@@ -110,6 +110,32 @@ public struct Distribution: Codable, Sendable, Equatable {
     }
 }
 
+/// Where a harvested dataset came from: it is a read-only copy, changed only by harvesting its source.
+public struct HarvestOrigin: Codable, Sendable, Equatable {
+    /// The harvest source's id on this hub.
+    public var source: String
+    /// The portal harvested (its CKAN API root or DCAT catalogue address).
+    public var sourceURL: String
+    /// The original dataset: its page or IRI at the source.
+    public var url: String
+    /// The dataset's id at the source.
+    public var remoteID: String
+
+    enum CodingKeys: String, CodingKey {
+        case source
+        case sourceURL = "source_url"
+        case url
+        case remoteID = "remote_id"
+    }
+
+    public init(source: String, sourceURL: String, url: String, remoteID: String) {
+        self.source = source
+        self.sourceURL = sourceURL
+        self.url = url
+        self.remoteID = remoteID
+    }
+}
+
 /// A dataset with its distributions. The stored document is exactly what the native API returns,
 /// so reads can pass it through without decoding; `licenceTitle`, `isOpen` and `formats` are derived
 /// on every write by the catalogue service.
@@ -137,6 +163,8 @@ public struct Dataset: Codable, Sendable, Equatable {
     public var state: State
     public var created: Date
     public var modified: Date
+    /// Set on harvested copies, which name their source.
+    public var harvestedFrom: HarvestOrigin?
 
     enum CodingKeys: String, CodingKey {
         case id, slug, publisher, title, description, licence
@@ -147,6 +175,7 @@ public struct Dataset: Codable, Sendable, Equatable {
         case contactPoint = "contact_point"
         case landingPage = "landing_page"
         case provenance, distributions, formats, state, created, modified
+        case harvestedFrom = "harvested_from"
     }
 
     public init(

@@ -81,7 +81,46 @@ public struct SQLiteStore: Store {
                         PRIMARY KEY (table_id, version));
                     """)
         }
+        migrator.registerMigration("v3-harvest") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE harvest_source (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+                    CREATE TABLE harvest_run (id TEXT PRIMARY KEY, source_id TEXT NOT NULL, doc TEXT NOT NULL);
+                    CREATE INDEX harvest_run_source ON harvest_run(source_id, id);
+                    """)
+        }
         return migrator
+    }
+
+    // MARK: Harvesting
+
+    public func harvestSources() async throws -> [HarvestSource] {
+        let docs = try await writer.read { db in try String.fetchAll(db, sql: "SELECT doc FROM harvest_source ORDER BY id") }
+        return try docs.map { try AgoraJSON.decode(HarvestSource.self, from: $0) }
+    }
+
+    public func saveHarvestSource(_ source: HarvestSource) async throws {
+        let doc = try AgoraJSON.encodeString(source)
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO harvest_source (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+                arguments: [source.id, doc])
+        }
+    }
+
+    public func addHarvestRun(_ run: HarvestRun) async throws {
+        let doc = try AgoraJSON.encodeString(run)
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO harvest_run (id, source_id, doc) VALUES (?, ?, ?)", arguments: [run.id, run.sourceID, doc])
+        }
+    }
+
+    public func harvestRuns(sourceID: String, limit: Int) async throws -> [HarvestRun] {
+        let docs = try await writer.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT doc FROM harvest_run WHERE source_id = ? ORDER BY id DESC LIMIT ?", arguments: [sourceID, limit])
+        }
+        return try docs.map { try AgoraJSON.decode(HarvestRun.self, from: $0) }
     }
 
     // MARK: Catalogue

@@ -90,6 +90,14 @@ public struct DatasetSearchResult: Sendable {
 /// Everything Agora keeps, behind one seam: the SQLite and PostgreSQL implementations pass the same
 /// conformance suite. Methods take and return plain values; a duplicate slug is `Problem.conflict`.
 public protocol Store: Sendable {
+    // MARK: Harvesting
+    func harvestSources() async throws -> [HarvestSource]
+    /// Adds or replaces a source (by id).
+    func saveHarvestSource(_ source: HarvestSource) async throws
+    func addHarvestRun(_ run: HarvestRun) async throws
+    /// A source's runs, newest first.
+    func harvestRuns(sourceID: String, limit: Int) async throws -> [HarvestRun]
+
     // MARK: Catalogue
     func publishers() async throws -> [Publisher]
     func publisher(slug: String) async throws -> Publisher?

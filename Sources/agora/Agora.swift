@@ -10,5 +10,5 @@ struct Agora: AsyncParsableCommand {
             Publish open data that anyone can access, use and share. With no options Agora keeps everything \
             in ./agora-data (SQLite); --database postgres://… shares one PostgreSQL database between servers.
             """,
-        subcommands: [Serve.self, ImportCommand.self, TokenCommand.self, UserCommand.self])
+        subcommands: [Serve.self, ImportCommand.self, HarvestCommand.self, TokenCommand.self, UserCommand.self])
 }

@@ -1,5 +1,6 @@
 import AgoraCatalog
 import AgoraCore
+import AgoraFederation
 import AgoraHTTP
 import AgoraPeople
 import AgoraStore
@@ -37,6 +38,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Name shown on the pages (env AGORA_SITE_NAME; default Agora).")
     var siteName: String?
 
+    @Option(
+        help: """
+            Harvest every source each this many minutes (env AGORA_HARVEST_EVERY; default 60; 0 turns it off, \
+            e.g. on all but one of several servers sharing a database).
+            """)
+    var harvestEvery: Int?
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         var config = AgoraConfiguration()
@@ -59,6 +67,9 @@ struct Serve: AsyncParsableCommand {
             print(loaded ? "Loaded the demo city (\(tabulated.made) tables)." : "The demo city is already loaded.")
             fflush(nil)
         }
+        let minutes = harvestEvery ?? env["AGORA_HARVEST_EVERY"].flatMap(Int.init) ?? 60
+        let harvesting = minutes > 0 ? Self.harvestOnSchedule(services, every: .seconds(minutes * 60)) : nil
+        defer { harvesting?.cancel() }
         let app = AgoraApp.buildApplication(services)
         print(
             "Agora is serving on http://\(config.host):\(config.port) (\(config.databaseURL == nil ? "SQLite in \(config.dataDirectory)" : "PostgreSQL"))"
@@ -66,5 +77,23 @@ struct Serve: AsyncParsableCommand {
         fflush(nil)
         try await app.runService()
         try await backend.close()
+    }
+
+    /// Harvests every source now and then each `interval`; a failed run is recorded with its source.
+    static func harvestOnSchedule(_ services: AgoraServices, every interval: Duration) -> Task<Void, Never> {
+        Task.detached {
+            let harvester = HarvestService(store: services.store, catalog: services.catalog)
+            while !Task.isCancelled {
+                if let admin = try? await services.accounts.ensureSiteAdmin(),
+                    let sources = try? await harvester.sources(), !sources.isEmpty
+                {
+                    for run in (try? await harvester.runAll(by: Identity(account: admin, memberships: []))) ?? [] {
+                        print("Harvest \(run.sourceID): \(HarvestCommand.summary(run))")
+                    }
+                    fflush(nil)
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
     }
 }

@@ -270,6 +270,28 @@ struct StoreConformanceTests {
         try await store.close()
     }
 
+    @Test("harvest sources are saved and replaced; runs are kept newest first", arguments: Backend.available)
+    func harvestSources(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        var source = HarvestSource(id: UUIDv7.string(), kind: .ckan, url: "https://portal.example", publisher: "council", created: Self.t0)
+        try await store.saveHarvestSource(source)
+        #expect(try await store.harvestSources() == [source])
+        var runs: [HarvestRun] = []
+        for i in 0..<3 {
+            var run = HarvestRun(id: UUIDv7.string(), sourceID: source.id, started: Self.t0.addingTimeInterval(Double(i)), full: i == 0)
+            run.created = i
+            run.skipped = ["x: because"]
+            try await store.addHarvestRun(run)
+            runs.append(run)
+        }
+        source.lastRun = runs.last
+        source.lastGoodRunStarted = Self.t0
+        try await store.saveHarvestSource(source)
+        #expect(try await store.harvestSources() == [source])
+        #expect(try await store.harvestRuns(sourceID: source.id, limit: 2) == runs.reversed().prefix(2).map { $0 })
+        #expect(try await store.harvestRuns(sourceID: "other", limit: 10).isEmpty)
+    }
+
     @Test("accounts, tokens and memberships", arguments: Backend.available)
     func people(_ backend: Backend) async throws {
         let store = try await backend.makeStore()

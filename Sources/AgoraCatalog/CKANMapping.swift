@@ -275,6 +275,11 @@ public enum CKAN {
             if let t = d.temporal?.start { extras.append(Extra(key: "temporal_start", value: t)) }
             if let t = d.temporal?.end { extras.append(Extra(key: "temporal_end", value: t)) }
             if let s = d.spatial?.name { extras.append(Extra(key: "spatial_text", value: s)) }
+            if let origin = d.harvestedFrom {
+                // As CKAN's harvesters mark their copies: where the original is.
+                extras.append(Extra(key: "harvest_source_url", value: origin.sourceURL))
+                extras.append(Extra(key: "harvest_url", value: origin.url))
+            }
             self.extras = extras
             resources = d.distributions.enumerated().map {
                 Resource(

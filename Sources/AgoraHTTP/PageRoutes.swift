@@ -228,6 +228,13 @@ struct PageRoutes {
             ("Publisher", publisher.map { "<a href=\"/publisher/\(esc($0.slug))\">\(esc($0.title))</a>" } ?? esc(d.publisher)),
             ("Licence", licenceHTML),
         ]
+        if let origin = d.harvestedFrom {
+            facts.append(
+                (
+                    "Harvested from",
+                    "<a href=\"\(esc(origin.url))\">\(esc(origin.url))</a> (a read-only copy; changes are made at \(esc(origin.sourceURL)))"
+                ))
+        }
         if !d.tags.isEmpty {
             facts.append(("Tags", d.tags.map { "<a href=\"/search?tag=\(esc(urlQuery($0)))\">\(esc($0))</a>" }.joined(separator: ", ")))
         }

@@ -62,6 +62,13 @@ struct HarvestTests {
             #expect(copies.count == 11)
             #expect(copies.first { $0.slug == "bus-stops" }?.title == "Bus stops and shelters")
             #expect(try await mirror.hub.services.store.harvestRuns(sourceID: added.id, limit: 10).count == 2)
+            try await mirror.hub.app.test(.router) { client in
+                let page = try await client.send(.get, "/dataset/bus-stops")
+                #expect(page.body.contains("Harvested from") && page.body.contains(url + "/dataset/bus-stops"))
+                let package = try await client.send(.get, "/api/3/action/package_show?id=bus-stops")
+                let extras = (package.json["result"] as? [String: Any])?["extras"] as? [[String: String]] ?? []
+                #expect(extras.contains { $0["key"] == "harvest_url" && $0["value"] == url + "/dataset/bus-stops" })
+            }
         }
     }
 

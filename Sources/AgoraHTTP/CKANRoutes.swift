@@ -339,8 +339,9 @@ struct CKANRoutes {
     private func datasetInput(_ body: [String: Any], present: inout Set<String>) async throws -> DatasetInput {
         var input = CKAN.datasetInput(body, present: &present)
         if let org = input.publisher {
-            let publishers = try await catalog.publishers()
-            input.publisher = publishers.first { $0.publisher.id == org || $0.publisher.slug == org }?.publisher.slug ?? org
+            // Publisher records only: counting every publisher's datasets is not needed to resolve a name.
+            let publishers = try await catalog.store.publishers()
+            input.publisher = publishers.first { $0.id == org || $0.slug == org }?.slug ?? org
         }
         return input
     }
@@ -577,7 +578,7 @@ struct CKANRoutes {
 
         let result = try await catalog.search(query)
         let publishers = Dictionary(
-            try await catalog.publishers().map { ($0.publisher.slug, $0.publisher) }, uniquingKeysWith: { a, _ in a })
+            try await catalog.store.publishers().map { ($0.slug, $0) }, uniquingKeysWith: { a, _ in a })
         var packages: [CKAN.Package] = []
         for document in result.documents {
             packages.append(try await package(try AgoraJSON.decode(Dataset.self, from: document), site: site, publishers: publishers))

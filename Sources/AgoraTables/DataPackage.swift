@@ -29,6 +29,7 @@ public enum DataPackage {
     public struct Schema: Encodable, Sendable {
         var fields: [Field]
         var missingValues = [""]
+        var primaryKey: [String]?
     }
 
     public struct Dialect: Encodable, Sendable {
@@ -127,9 +128,11 @@ public enum DataPackage {
             if d.uploaded, let sha = d.checksum, version == nil || version?.format == "CSV" { stored[resource.name] = sha }
             if let version {
                 resource.type = "table"
-                resource.bytes = version.byteSize
-                resource.hash = "sha256:\(version.checksum)"
-                resource.schema = Schema(fields: version.columns.filter { _ in true }.map(fieldType))
+                // Rows written through the datastore API are served as an export, not a stored file.
+                let written = version.sourceName == TableService.datastoreSourceName
+                resource.bytes = written ? nil : version.byteSize
+                resource.hash = written ? nil : "sha256:\(version.checksum)"
+                resource.schema = Schema(fields: version.columns.map(fieldType), primaryKey: version.primaryKey)
                 if version.format == "CSV" {
                     resource.format = "csv"
                     resource.mediatype = "text/csv"

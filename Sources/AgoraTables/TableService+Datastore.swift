@@ -25,6 +25,9 @@ public struct DatastoreColumn: Sendable, Equatable {
 /// result as the next version through the same import as a file, so readers never see half a write
 /// and every write is in the table's history.
 extension TableService {
+    /// The source name of versions written through the datastore API rather than imported from a file.
+    public static let datastoreSourceName = "datastore.csv"
+
     /// The most rows a datastore write will rebuild; larger tables are replaced by importing a file.
     public static let maxDatastoreRows = 1_000_000
 
@@ -210,7 +213,7 @@ extension TableService {
         try Data(csv).write(to: file)
         let options = IngestOptions(declaredTypes: types, primaryKey: primaryKey, allowEmpty: true)
         return try await ingest(
-            slug: slug, distributionID: distributionID, path: file.path, fileName: "datastore.csv", options: options, by: actor)
+            slug: slug, distributionID: distributionID, path: file.path, fileName: Self.datastoreSourceName, options: options, by: actor)
     }
 }
 

@@ -112,7 +112,10 @@ public enum DataPackage {
             let table = byDistribution[d.id]
             let version = table?.current
             let path: String
-            if d.uploaded {
+            if let table, version?.sourceName == TableService.datastoreSourceName {
+                // Rows written through the datastore API have no file of their own: the package reads the export.
+                path = siteURL + "/api/v1/tables/\(table.id)/rows?_format=csv"
+            } else if d.uploaded {
                 path = siteURL + d.url
             } else if let table, version != nil {
                 path = siteURL + "/api/v1/tables/\(table.id)/source"

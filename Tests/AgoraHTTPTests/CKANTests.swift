@@ -92,6 +92,14 @@ struct CKANTests {
                     == "supermarket-locations")
             let since = try await client.send(.get, "/api/3/action/package_search?fq=metadata_modified:%5B2000-01-01T00:00:00Z%20TO%20*%5D")
             #expect((since.json["result"] as? [String: Any])?["count"] as? Int == 12)
+            // Harvesters page oldest change first.
+            for (order, ascending) in [("asc", true), ("desc", false)] {
+                let page = try await client.send(.get, "/api/3/action/package_search?rows=12&sort=metadata_modified%20\(order)")
+                let times = ((page.json["result"] as? [String: Any])?["results"] as? [[String: Any]])?.compactMap {
+                    $0["metadata_modified"] as? String
+                }
+                #expect(times?.count == 12 && times == (ascending ? times?.sorted() : times?.sorted(by: >)))
+            }
 
             for bad in [
                 "rows=1001", "fq=author:bob", "sort=random%20asc", "colour=red", "facet.field=%5B%22colour%22%5D", "fq=tags:%22open",

@@ -47,6 +47,18 @@ for mport in 18492 18493; do
   check "port $mport: the deletion arrived (410 Gone)" bash -c "test \$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$mport/api/v1/datasets/street-trees) = 410"
 done
 
+# The schedule: `agora serve` harvests its sources when it starts and then every --harvest-every minutes.
+"$agora" harvest add ckan "$url" --data "$work/scheduled" >/dev/null 2>&1
+"$agora" serve --port 18495 --data "$work/scheduled" --harvest-every 60 >"$work/scheduled.log" 2>&1 &
+pids+=($!)
+wait_for_health "http://127.0.0.1:18495"
+scheduled_copies() {
+  for _ in $(seq 1 40); do count_copies "$work/scheduled" 18495 harvest-127-0-0-1-$port 11 2>/dev/null && return 0; sleep 0.5; done
+  return 1
+}
+check "agora serve harvests on its schedule" scheduled_copies
+check "the scheduled run is logged" grep -q "ok (full, 1 pages: 11 created" "$work/scheduled.log"
+
 # Bad sources, served by a small web server: each run fails with a clear record, and ends.
 mkdir -p "$work/bad/api/3/action"
 echo '<!doctype html><html><body>Portal maintenance</body></html>' >"$work/bad/api/3/action/package_search"

@@ -487,10 +487,10 @@ struct CKANRoutes {
         guard !id.isEmpty else {
             throw Failure(type: "Validation Error", status: .conflict, message: "Missing value", fields: ["id": ["Missing value"]])
         }
-        let all = try await catalog.search(DatasetQuery(sort: .created, limit: 100_000, facetLimit: 1))
-        for document in all.documents where document.contains(id) {
-            let dataset = try AgoraJSON.decode(Dataset.self, from: document)
-            if let position = dataset.distributions.firstIndex(where: { $0.id == id }) { return (dataset, position) }
+        if let dataset = try await catalog.store.dataset(distributionID: id), dataset.state == .active,
+            let position = dataset.distributions.firstIndex(where: { $0.id == id })
+        {
+            return (dataset, position)
         }
         throw Failure(type: "Not Found Error", status: .notFound, message: "Not found: Resource was not found.")
     }

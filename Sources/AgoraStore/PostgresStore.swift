@@ -162,6 +162,18 @@ public final class PostgresStore: Store {
                 "CREATE INDEX harvest_run_source ON harvest_run (source_id, id)",
             ]
         ),
+        (
+            "v4-distribution-index",
+            [
+                "CREATE TABLE distribution_index (id text PRIMARY KEY, dataset_id text NOT NULL)",
+                "CREATE INDEX distribution_index_dataset ON distribution_index (dataset_id)",
+                """
+                INSERT INTO distribution_index (id, dataset_id)
+                SELECT DISTINCT ON (d->>'id') d->>'id', dataset.id FROM dataset, jsonb_array_elements(dataset.doc::jsonb->'distributions') d
+                ON CONFLICT DO NOTHING
+                """,
+            ]
+        ),
     ]
 
     // MARK: Harvesting
@@ -252,6 +264,12 @@ public final class PostgresStore: Store {
 
     public func dataset(id: String) async throws -> Dataset? {
         try await strings("SELECT doc FROM dataset WHERE id = \(id)").first.map { try AgoraJSON.decode(Dataset.self, from: $0) }
+    }
+
+    public func dataset(distributionID id: String) async throws -> Dataset? {
+        try await strings(
+            "SELECT d.doc FROM distribution_index di JOIN dataset d ON d.id = di.dataset_id WHERE di.id = \(id)"
+        ).first.map { try AgoraJSON.decode(Dataset.self, from: $0) }
     }
 
     public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
@@ -417,6 +435,14 @@ public final class PostgresStore: Store {
                         statement.sql = "UPDATE dataset SET \(assignments) WHERE id = \(columns[0])"
                     }
                     try await connection.query(statement.query, logger: logger)
+                    try await connection.query("DELETE FROM distribution_index WHERE dataset_id = \(dataset.id)", logger: logger)
+                    for distribution in dataset.distributions {
+                        try await connection.query(
+                            """
+                            INSERT INTO distribution_index (id, dataset_id) VALUES (\(distribution.id), \(dataset.id))
+                            ON CONFLICT (id) DO UPDATE SET dataset_id = excluded.dataset_id
+                            """, logger: logger)
+                    }
                 case .createTable(let table):
                     let doc = try AgoraJSON.encodeString(table)
                     try await connection.query(

@@ -89,6 +89,15 @@ public struct SQLiteStore: Store {
                     CREATE INDEX harvest_run_source ON harvest_run(source_id, id);
                     """)
         }
+        migrator.registerMigration("v4-distribution-index") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE distribution_index (id TEXT PRIMARY KEY, rid INTEGER NOT NULL REFERENCES dataset(rid));
+                    CREATE INDEX distribution_index_rid ON distribution_index(rid);
+                    INSERT OR IGNORE INTO distribution_index (id, rid)
+                        SELECT json_extract(d.value, '$.id'), dd.rid FROM dataset_doc dd, json_each(dd.doc, '$.distributions') d;
+                    """)
+        }
         return migrator
     }
 
@@ -172,6 +181,22 @@ public struct SQLiteStore: Store {
                 db, sql: "SELECT dd.doc FROM dataset d JOIN dataset_doc dd ON dd.rid = d.rid WHERE d.id = ?", arguments: [id])
         }
         return try doc.map { try AgoraJSON.decode(Dataset.self, from: $0) }
+    }
+
+    public func dataset(distributionID id: String) async throws -> Dataset? {
+        let doc = try await writer.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT dd.doc FROM distribution_index di JOIN dataset_doc dd ON dd.rid = di.rid WHERE di.id = ?", arguments: [id])
+        }
+        return try doc.map { try AgoraJSON.decode(Dataset.self, from: $0) }
+    }
+
+    /// Keeps the distribution-id index of one dataset in step with its document.
+    static func indexDistributions(_ dataset: Dataset, rid: Int64, db: Database) throws {
+        try db.execute(sql: "DELETE FROM distribution_index WHERE rid = ?", arguments: [rid])
+        for distribution in dataset.distributions {
+            try db.execute(sql: "INSERT OR REPLACE INTO distribution_index (id, rid) VALUES (?, ?)", arguments: [distribution.id, rid])
+        }
     }
 
     public func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult {
@@ -356,6 +381,7 @@ public struct SQLiteStore: Store {
                         sql: "UPDATE dataset_doc SET doc = ? WHERE rid = ?", arguments: [try AgoraJSON.encodeString(dataset), rid])
                     try db.execute(sql: "DELETE FROM dataset_fts WHERE rowid = ?", arguments: [rid])
                     try Self.index(dataset, rid: rid, db: db)
+                    try Self.indexDistributions(dataset, rid: rid, db: db)
                 case .createTable(let table):
                     try db.execute(
                         sql: "INSERT INTO data_table (id, dataset_id, distribution_id, current_version, doc) VALUES (?, ?, ?, 0, ?)",

@@ -108,6 +108,8 @@ public protocol Store: Sendable {
     func dataset(slug: String) async throws -> Dataset?
     /// A dataset by its id, as clients that kept an id (CKAN's) ask for it.
     func dataset(id: String) async throws -> Dataset?
+    /// The dataset holding distribution `id` (deleted ones included), as CKAN's resource actions ask.
+    func dataset(distributionID id: String) async throws -> Dataset?
     func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult
     /// Applies `write` and appends its change-log entry atomically; returns the entry.
     @discardableResult

@@ -79,6 +79,26 @@ struct StoreConformanceTests {
         try await store.close()
     }
 
+    @Test("a dataset is found by any of its distributions' ids, following updates", arguments: Backend.available)
+    func byDistribution(_ backend: Backend) async throws {
+        let store = try await backend.makeStore()
+        var dataset = try await Self.seed(store)[1]
+        func file(_ name: String) -> Distribution {
+            Distribution(id: UUIDv7.string(), title: name, url: "https://data.example/\(name).csv", created: Self.t0, modified: Self.t0)
+        }
+        let (first, second, third) = (file("a"), file("b"), file("c"))
+        dataset.distributions = [first, second]
+        try await store.apply(.updateDataset(dataset), change: try Self.change(for: dataset, op: "update"))
+        #expect(try await store.dataset(distributionID: first.id)?.id == dataset.id)
+        #expect(try await store.dataset(distributionID: second.id)?.distributions == [first, second])
+        dataset.distributions = [second, third]
+        try await store.apply(.updateDataset(dataset), change: try Self.change(for: dataset, op: "update"))
+        #expect(try await store.dataset(distributionID: first.id) == nil)
+        #expect(try await store.dataset(distributionID: third.id)?.id == dataset.id)
+        #expect(try await store.dataset(distributionID: "missing") == nil)
+        try await store.close()
+    }
+
     @Test("a duplicate slug is a conflict and writes nothing", arguments: Backend.available)
     func duplicateSlug(_ backend: Backend) async throws {
         let store = try await backend.makeStore()

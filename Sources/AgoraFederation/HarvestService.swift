@@ -69,17 +69,40 @@ public struct HarvestService: Sendable {
         return found
     }
 
-    /// Runs every source once, one after another.
+    /// Runs every source once, one after another; a source another server is harvesting is left to it.
     public func runAll(by actor: Identity) async throws -> [HarvestRun] {
         var runs: [HarvestRun] = []
-        for source in try await store.harvestSources() { runs.append(try await run(source, by: actor)) }
+        for source in try await store.harvestSources() {
+            do {
+                runs.append(try await run(source, by: actor))
+            } catch let problem as Problem where problem.kind == .conflict {
+                continue
+            }
+        }
         return runs
     }
+
+    /// How long a run may hold its source before another server may take it over.
+    public static let lease: TimeInterval = 3600
 
     // MARK: Running
 
     public func run(_ source: HarvestSource, by actor: Identity) async throws -> HarvestRun {
         let started = Timestamp.truncated(clock.now())
+        guard try await store.claimHarvestSource(id: source.id, now: started, until: started.addingTimeInterval(Self.lease)) else {
+            throw Problem.conflict("Source \(source.url) is being harvested by another run; try again when it ends.")
+        }
+        do {
+            let run = try await runClaimed(try await self.source(source.id), started: started, by: actor)
+            try await store.releaseHarvestSource(id: source.id)
+            return run
+        } catch {
+            try? await store.releaseHarvestSource(id: source.id)
+            throw error
+        }
+    }
+
+    private func runClaimed(_ source: HarvestSource, started: Date, by actor: Identity) async throws -> HarvestRun {
         var run = HarvestRun(id: UUIDv7.string(at: started), sourceID: source.id, started: started, full: true)
         do {
             switch source.kind {

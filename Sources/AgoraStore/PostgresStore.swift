@@ -174,6 +174,7 @@ public final class PostgresStore: Store {
                 """,
             ]
         ),
+        ("v5-harvest-lease", ["ALTER TABLE harvest_source ADD COLUMN lease_until text"]),
     ]
 
     // MARK: Harvesting
@@ -187,6 +188,20 @@ public final class PostgresStore: Store {
         try await client.query(
             "INSERT INTO harvest_source (id, doc) VALUES (\(source.id), \(doc)) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
             logger: logger)
+    }
+
+    public func claimHarvestSource(id: String, now: Date, until: Date) async throws -> Bool {
+        let (untilText, nowText) = (Timestamp.string(until), Timestamp.string(now))
+        let claimed = try await strings(
+            """
+            UPDATE harvest_source SET lease_until = \(untilText)
+            WHERE id = \(id) AND (lease_until IS NULL OR lease_until < \(nowText)) RETURNING id
+            """)
+        return claimed.count == 1
+    }
+
+    public func releaseHarvestSource(id: String) async throws {
+        try await client.query("UPDATE harvest_source SET lease_until = NULL WHERE id = \(id)", logger: logger)
     }
 
     public func addHarvestRun(_ run: HarvestRun) async throws {

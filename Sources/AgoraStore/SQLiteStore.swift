@@ -98,10 +98,26 @@ public struct SQLiteStore: Store {
                         SELECT json_extract(d.value, '$.id'), dd.rid FROM dataset_doc dd, json_each(dd.doc, '$.distributions') d;
                     """)
         }
+        migrator.registerMigration("v5-harvest-lease") { db in
+            try db.execute(sql: "ALTER TABLE harvest_source ADD COLUMN lease_until TEXT")
+        }
         return migrator
     }
 
     // MARK: Harvesting
+
+    public func claimHarvestSource(id: String, now: Date, until: Date) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE harvest_source SET lease_until = ? WHERE id = ? AND (lease_until IS NULL OR lease_until < ?)",
+                arguments: [Timestamp.string(until), id, Timestamp.string(now)])
+            return db.changesCount == 1
+        }
+    }
+
+    public func releaseHarvestSource(id: String) async throws {
+        try await writer.write { db in try db.execute(sql: "UPDATE harvest_source SET lease_until = NULL WHERE id = ?", arguments: [id]) }
+    }
 
     public func harvestSources() async throws -> [HarvestSource] {
         let docs = try await writer.read { db in try String.fetchAll(db, sql: "SELECT doc FROM harvest_source ORDER BY id") }

@@ -97,6 +97,10 @@ public protocol Store: Sendable {
     func addHarvestRun(_ run: HarvestRun) async throws
     /// A source's runs, newest first.
     func harvestRuns(sourceID: String, limit: Int) async throws -> [HarvestRun]
+    /// Claims a source for one run until `until`, so servers sharing a store never harvest it at once;
+    /// false while another claim made before `now` still holds.
+    func claimHarvestSource(id: String, now: Date, until: Date) async throws -> Bool
+    func releaseHarvestSource(id: String) async throws
 
     // MARK: Catalogue
     func publishers() async throws -> [Publisher]

@@ -40,8 +40,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: """
-            Harvest every source each this many minutes (env AGORA_HARVEST_EVERY; default 60; 0 turns it off, \
-            e.g. on all but one of several servers sharing a database).
+            Harvest every source each this many minutes (env AGORA_HARVEST_EVERY; default 60; 0 turns it off). \
+            Servers sharing a database take turns: a source is harvested by one run at a time.
             """)
     var harvestEvery: Int?
 

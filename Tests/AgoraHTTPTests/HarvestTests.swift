@@ -126,6 +126,11 @@ struct HarvestTests {
             await #expect(throws: Problem.self) {
                 _ = try await mirror.harvester.addSource(kind: .ckan, url: "ftp://nowhere", publisher: nil, by: mirror.admin)
             }
+            // A source another server holds is not harvested twice at once.
+            let held = try await mirror.harvester.addSource(kind: .ckan, url: base + "/held", publisher: nil, by: mirror.admin)
+            #expect(try await mirror.hub.services.store.claimHarvestSource(id: held.id, now: Date(), until: Date().addingTimeInterval(60)))
+            await #expect(throws: Problem.self) { _ = try await mirror.harvester.run(held, by: mirror.admin) }
+            #expect(try await mirror.harvester.runAll(by: mirror.admin).count == 3)
         }
     }
 }

@@ -310,6 +310,17 @@ struct StoreConformanceTests {
         #expect(try await store.harvestSources() == [source])
         #expect(try await store.harvestRuns(sourceID: source.id, limit: 2) == runs.reversed().prefix(2).map { $0 })
         #expect(try await store.harvestRuns(sourceID: "other", limit: 10).isEmpty)
+        // One run at a time per source, across servers: a claim holds until released or expired.
+        let hour = Self.t0.addingTimeInterval(3600)
+        #expect(try await store.claimHarvestSource(id: source.id, now: Self.t0, until: hour))
+        #expect(try await !store.claimHarvestSource(id: source.id, now: Self.t0.addingTimeInterval(60), until: hour))
+        #expect(try await store.claimHarvestSource(id: source.id, now: hour.addingTimeInterval(1), until: hour.addingTimeInterval(3600)))
+        try await store.releaseHarvestSource(id: source.id)
+        #expect(try await store.claimHarvestSource(id: source.id, now: Self.t0, until: hour))
+        #expect(try await !store.claimHarvestSource(id: "missing", now: Self.t0, until: hour))
+        // Saving the source's record does not drop a claim.
+        try await store.saveHarvestSource(source)
+        #expect(try await !store.claimHarvestSource(id: source.id, now: Self.t0, until: hour))
     }
 
     @Test("accounts, tokens and memberships", arguments: Backend.available)

@@ -6,10 +6,5 @@ local facets = "&facet.field=%5B%22organization%22%2C%22tags%22%2C%22res_format%
 local i = 0
 request = function()
   i = i + 1
-  local p = places[(i % #places) + 1]
-  local t = topics[(math.floor(i / #places) % #topics) + 1]
-  local f = filters[(math.floor(i / (#places * #topics)) % #filters) + 1]
-  local q = t
-  if i % 3 ~= 0 then q = p .. "+" .. t end
-  return wrk.format("GET", "/api/3/action/package_search?q=" .. q .. facets .. "&rows=20" .. f)
+  return wrk.format("GET", "/api/3/action/package_search?rows=20" .. facets .. "&q=" .. query(i, filters))
 end

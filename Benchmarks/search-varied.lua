@@ -5,10 +5,5 @@ local filters = { "", "&open=true", "&format=CSV", "&licence=OGL-UK-3.0", "&sort
 local i = 0
 request = function()
   i = i + 1
-  local p = places[(i % #places) + 1]
-  local t = topics[(math.floor(i / #places) % #topics) + 1]
-  local f = filters[(math.floor(i / (#places * #topics)) % #filters) + 1]
-  local q = t
-  if i % 3 ~= 0 then q = p .. "+" .. t end
-  return wrk.format("GET", "/api/v1/datasets?q=" .. q .. f)
+  return wrk.format("GET", "/api/v1/datasets?q=" .. query(i, filters))
 end

@@ -58,19 +58,15 @@ public struct DCATMapping: Sendable {
             catalog, "dct:description",
             .text("Open data published on \(siteName): datasets anyone can access, use and share.", language: "en"))
         let hub = RDFTerm.iri("\(site)/#hub")
-        graph.add(catalog, "dct:publisher", hub)
-        graph.type(hub, "foaf:Agent")
+        graph.link(catalog, "dct:publisher", hub, a: "foaf:Agent")
         graph.add(hub, "foaf:name", .text(siteName))
         let homepage = RDFTerm.iri("\(site)/")
-        graph.add(catalog, "foaf:homepage", homepage)
-        graph.type(homepage, "foaf:Document")
+        graph.link(catalog, "foaf:homepage", homepage, a: "foaf:Document")
         let scheme = RDFTerm.iri(Self.themeScheme)
-        graph.add(catalog, "dcat:themeTaxonomy", scheme)
-        graph.type(scheme, "skos:ConceptScheme")
+        graph.link(catalog, "dcat:themeTaxonomy", scheme, a: "skos:ConceptScheme")
         graph.add(scheme, "dct:title", .text("Data theme", language: "en"))
         let english = RDFTerm.iri("http://publications.europa.eu/resource/authority/language/ENG")
-        graph.add(catalog, "dct:language", english)
-        graph.type(english, "dct:LinguisticSystem")
+        graph.link(catalog, "dct:language", english, a: "dct:LinguisticSystem")
         graph.add(catalog, "dct:issued", issued.map(dateTime))
         graph.add(catalog, "dct:modified", modified.map(dateTime))
         for dataset in datasets {
@@ -117,41 +113,34 @@ public struct DCATMapping: Sendable {
         for tag in dataset.tags { graph.add(node, "dcat:keyword", .text(tag, language: "en")) }
         for code in dataset.themes {
             let theme = RDFTerm.iri("\(Self.themeScheme)/\(code)")
-            graph.add(node, "dcat:theme", theme)
-            graph.type(theme, "skos:Concept")
+            graph.link(node, "dcat:theme", theme, a: "skos:Concept")
             graph.add(theme, "skos:prefLabel", .text(Vocabularies.themeLabel(code) ?? code, language: "en"))
             graph.add(theme, "skos:inScheme", .iri(Self.themeScheme))
         }
         let agent = RDFTerm.iri(publisherIRI(dataset.publisher))
-        graph.add(node, "dct:publisher", agent)
-        graph.type(agent, "foaf:Agent")
+        graph.link(node, "dct:publisher", agent, a: "foaf:Agent")
         graph.add(agent, "foaf:name", .text(publisher?.title ?? dataset.publisher))
         if let email = publisher?.email, !email.isEmpty { graph.add(agent, "foaf:mbox", .iri("mailto:\(email)")) }
         if let homepage = publisher?.homepage, let url = absoluteURL(homepage) {
-            graph.add(agent, "foaf:homepage", .iri(url))
-            graph.type(.iri(url), "foaf:Document")
+            graph.link(agent, "foaf:homepage", .iri(url), a: "foaf:Document")
         }
         if let contact = dataset.contactPoint, contact.name != nil || contact.email != nil {
             let card = graph.blankNode()
-            graph.add(node, "dcat:contactPoint", card)
-            graph.type(card, "vcard:Organization", "vcard:Kind")
+            graph.link(node, "dcat:contactPoint", card, a: "vcard:Organization", "vcard:Kind")
             graph.add(card, "vcard:fn", .text(contact.name ?? publisher?.title ?? dataset.publisher))
             if let email = contact.email, !email.isEmpty { graph.add(card, "vcard:hasEmail", .iri("mailto:\(email)")) }
         }
         graph.add(node, "dct:issued", dateTime(dataset.created))
         graph.add(node, "dct:modified", dateTime(dataset.modified))
         let landing = RDFTerm.iri(dataset.landingPage.flatMap(absoluteURL) ?? datasetIRI(dataset))
-        graph.add(node, "dcat:landingPage", landing)
-        graph.type(landing, "foaf:Document")
+        graph.link(node, "dcat:landingPage", landing, a: "foaf:Document")
         if let code = dataset.updateFrequency.flatMap(Self.frequencyCode) {
             let frequency = RDFTerm.iri(Self.frequencyBase + code)
-            graph.add(node, "dct:accrualPeriodicity", frequency)
-            graph.type(frequency, "dct:Frequency")
+            graph.link(node, "dct:accrualPeriodicity", frequency, a: "dct:Frequency")
         }
         if let spatial = dataset.spatial, spatial.name != nil || spatial.bbox?.count == 4 {
             let location = graph.blankNode()
-            graph.add(node, "dct:spatial", location)
-            graph.type(location, "dct:Location")
+            graph.link(node, "dct:spatial", location, a: "dct:Location")
             if let name = spatial.name { graph.add(location, "skos:prefLabel", .text(name, language: "en")) }
             if let box = spatial.bbox, box.count == 4 {
                 let (w, s, e, n) = (box[0], box[1], box[2], box[3])
@@ -163,22 +152,19 @@ public struct DCATMapping: Sendable {
         }
         if let temporal = dataset.temporal, temporal.start != nil || temporal.end != nil {
             let period = graph.blankNode()
-            graph.add(node, "dct:temporal", period)
-            graph.type(period, "dct:PeriodOfTime")
+            graph.link(node, "dct:temporal", period, a: "dct:PeriodOfTime")
             graph.add(period, "dcat:startDate", temporal.start.flatMap(dateLiteral))
             graph.add(period, "dcat:endDate", temporal.end.flatMap(dateLiteral))
         }
         if let provenance = dataset.provenance, !provenance.isEmpty {
             let statement = graph.blankNode()
-            graph.add(node, "dct:provenance", statement)
-            graph.type(statement, "dct:ProvenanceStatement")
+            graph.link(node, "dct:provenance", statement, a: "dct:ProvenanceStatement")
             graph.add(statement, "rdfs:label", .text(provenance, language: "en"))
         }
         let licence = dataset.licence.flatMap { licences.licence($0) }
         for distribution in dataset.distributions {
             let item = RDFTerm.iri(distributionIRI(dataset, distribution))
-            graph.add(node, "dcat:distribution", item)
-            graph.type(item, "dcat:Distribution")
+            graph.link(node, "dcat:distribution", item, a: "dcat:Distribution")
             graph.add(item, "dct:identifier", .text(distribution.id))
             graph.add(item, "dct:title", .text(distribution.title, language: "en"))
             if !distribution.description.isEmpty { graph.add(item, "dct:description", .text(distribution.description, language: "en")) }
@@ -191,28 +177,24 @@ public struct DCATMapping: Sendable {
                 mediaType.contains("/")
             {
                 let type = RDFTerm.iri(Self.mediaTypeBase + mediaType)
-                graph.add(item, "dcat:mediaType", type)
-                graph.type(type, "dct:MediaType")
+                graph.link(item, "dcat:mediaType", type, a: "dct:MediaType")
             }
             if let format = distribution.format.flatMap(Self.fileTypeCode) {
                 let type = RDFTerm.iri(Self.fileTypeBase + format)
-                graph.add(item, "dct:format", type)
-                graph.type(type, "dct:MediaTypeOrExtent")
+                graph.link(item, "dct:format", type, a: "dct:MediaTypeOrExtent")
             }
             if let size = distribution.byteSize, size >= 0 {
                 graph.add(item, "dcat:byteSize", .typed(String(size), RDFNamespace.xsd + "nonNegativeInteger"))
             }
             if let checksum = distribution.checksum, checksum.count == 64, checksum.allSatisfy(\.isHexDigit) {
                 let sum = graph.blankNode()
-                graph.add(item, "spdx:checksum", sum)
-                graph.type(sum, "spdx:Checksum")
+                graph.link(item, "spdx:checksum", sum, a: "spdx:Checksum")
                 graph.add(sum, "spdx:algorithm", .iri(RDFNamespace.spdx + "checksumAlgorithm_sha256"))
                 graph.add(sum, "spdx:checksumValue", .typed(checksum.lowercased(), RDFNamespace.xsd + "hexBinary"))
             }
             if let licence {
                 let document = RDFTerm.iri(licence.url)
-                graph.add(item, "dct:license", document)
-                graph.type(document, "dct:LicenseDocument")
+                graph.link(item, "dct:license", document, a: "dct:LicenseDocument")
                 graph.add(document, "dct:title", .text(licence.title, language: "en"))
                 graph.add(document, "dct:identifier", .text(licence.id))
             }

@@ -79,6 +79,13 @@ public struct RDFGraph: Sendable {
         if let object { add(subject, predicate, object) }
     }
 
+    /// Links `subject` to `object` and states the object's types: how DCAT-AP names a licence, a
+    /// media type or an agent that a shape checks by class.
+    public mutating func link(_ subject: RDFTerm, _ predicate: String, _ object: RDFTerm, a classes: String...) {
+        add(subject, predicate, object)
+        for name in classes { add(object, "rdf:type", .iri(RDFNamespace.expand(name))) }
+    }
+
     /// States a type, given as a prefixed name.
     public mutating func type(_ subject: RDFTerm, _ classes: String...) {
         for name in classes { add(subject, "rdf:type", .iri(RDFNamespace.expand(name))) }

@@ -214,6 +214,21 @@ struct CatalogRoutes {
             let entries = try await catalog.store.changes(after: after, limit: limit)
             return try Reply.json(Listing(count: entries.count, results: entries))
         }
+        // The portals this hub harvests and how their runs went: public, as the copies name them anyway.
+        routes.get("/api/v1/harvest-sources") { _, _ in
+            let sources = try await catalog.store.harvestSources()
+            return try Reply.json(Listing(count: sources.count, results: sources))
+        }
+        routes.get("/api/v1/harvest-sources/{id}/runs") { request, context in
+            let id = try context.parameters.require("id")
+            guard try await catalog.store.harvestSources().contains(where: { $0.id == id }) else {
+                throw Problem.notFound("Harvest source '\(id)'")
+            }
+            let limit = Int(request.uri.queryParameters.get("limit") ?? "20") ?? -1
+            guard (1...1000).contains(limit) else { throw Problem.badRequest("limit must be from 1 to 1000.", field: "limit") }
+            let runs = try await catalog.store.harvestRuns(sourceID: id, limit: limit)
+            return try Reply.json(Listing(count: runs.count, results: runs))
+        }
     }
 
     func searchJSON(_ query: DatasetQuery) async throws -> String {

@@ -165,6 +165,12 @@ enum OpenAPIDocument {
             method: "GET", path: "/dataset/{slug}",
             summary: "Dataset page (append .json for JSON; .ttl, .jsonld or .rdf, or Accept, for DCAT-AP 3)", tag: "pages"),
         .init(
+            method: "GET", path: "/api/v1/harvest-sources",
+            summary: "The portals this hub harvests (CKAN or DCAT), each with its last run", tag: "harvest"),
+        .init(
+            method: "GET", path: "/api/v1/harvest-sources/{id}/runs", summary: "A harvest source's runs, newest first (limit)",
+            tag: "harvest"),
+        .init(
             method: "GET", path: "/datastore/dump/{resource_id}",
             summary: "CKAN's datastore dump: a resource's table as CSV (format=csv) or NDJSON (format=json)", tag: "ckan"),
         .init(

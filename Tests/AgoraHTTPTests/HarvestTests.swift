@@ -68,6 +68,12 @@ struct HarvestTests {
                 let package = try await client.send(.get, "/api/3/action/package_show?id=bus-stops")
                 let extras = (package.json["result"] as? [String: Any])?["extras"] as? [[String: String]] ?? []
                 #expect(extras.contains { $0["key"] == "harvest_url" && $0["value"] == url + "/dataset/bus-stops" })
+                let sources = try await client.send(.get, "/api/v1/harvest-sources")
+                let listed = try #require((sources.json["results"] as? [[String: Any]])?.first)
+                #expect(listed["url"] as? String == url && (listed["last_run"] as? [String: Any])?["updated"] as? Int == 1)
+                let runs = try await client.send(.get, "/api/v1/harvest-sources/\(added.id)/runs?limit=5")
+                #expect((runs.json["results"] as? [[String: Any]])?.map { $0["full"] as? Bool } == [false, true])
+                #expect(try await client.send(.get, "/api/v1/harvest-sources/nope/runs").status == .notFound)
             }
         }
     }

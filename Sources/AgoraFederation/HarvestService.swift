@@ -200,9 +200,19 @@ public struct HarvestService: Sendable {
             start += packages.count
             if start >= count { break }
         }
-        // Deletions need the whole list of what the source holds, which package_list gives in one page.
-        guard let names = try await ckanResult(api + "package_list") as? [String] else {
-            throw Problem(.invalidFile, "\(api)package_list is not a list of dataset names.")
+        // Deletions need the whole list of what the source holds: package_list, page by page.
+        var names: [String] = []
+        let listPage = 10_000
+        while true {
+            let address = api + "package_list?limit=\(listPage)&offset=\(names.count)"
+            guard let page = try await ckanResult(address) as? [String] else {
+                throw Problem(.invalidFile, "\(address) is not a list of dataset names.")
+            }
+            names += page
+            if page.count < listPage { break }
+            guard names.count <= Self.maxPages * Self.pageSize else {
+                throw Problem(.invalidFile, "\(api)package_list lists more names than this harvester reads; stopped.")
+            }
         }
         var keep = Set<String>()
         let copies = try await catalog.search(DatasetQuery(publisher: source.publisher, sort: .created, limit: 1_000_000, facetLimit: 0))

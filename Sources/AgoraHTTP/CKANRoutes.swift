@@ -260,9 +260,7 @@ struct CKANRoutes {
             return AnyEncodable("CKAN Action API: \(name), served by Agora. See /api/v1/openapi.json for the native API.")
         case "package_list":
             let (limit, offset) = try Self.paging(parameters, defaultLimit: 100_000, max: 100_000)
-            let result = try await catalog.search(DatasetQuery(sort: .created, limit: 100_000, facetLimit: 1))
-            let names = try result.documents.map { try AgoraJSON.decode(Dataset.self, from: $0).slug }.sorted()
-            return AnyEncodable(Array(names.dropFirst(offset).prefix(limit)))
+            return AnyEncodable(try await catalog.store.datasetSlugs(offset: offset, limit: limit))
         case "package_show":
             guard let id = parameters["id"]?.text ?? parameters["name"]?.text, !id.isEmpty else {
                 throw Failure(type: "Validation Error", status: .conflict, message: "Missing value", fields: ["id": ["Missing value"]])

@@ -281,6 +281,10 @@ public final class PostgresStore: Store {
         try await strings("SELECT doc FROM dataset WHERE id = \(id)").first.map { try AgoraJSON.decode(Dataset.self, from: $0) }
     }
 
+    public func datasetSlugs(offset: Int, limit: Int) async throws -> [String] {
+        try await strings("SELECT slug FROM dataset WHERE state = 'active' ORDER BY slug COLLATE \"C\" LIMIT \(limit) OFFSET \(offset)")
+    }
+
     public func dataset(distributionID id: String) async throws -> Dataset? {
         try await strings(
             "SELECT d.doc FROM distribution_index di JOIN dataset d ON d.id = di.dataset_id WHERE di.id = \(id)"

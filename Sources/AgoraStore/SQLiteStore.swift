@@ -199,6 +199,13 @@ public struct SQLiteStore: Store {
         return try doc.map { try AgoraJSON.decode(Dataset.self, from: $0) }
     }
 
+    public func datasetSlugs(offset: Int, limit: Int) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT slug FROM dataset WHERE state = 'active' ORDER BY slug LIMIT ? OFFSET ?", arguments: [limit, offset])
+        }
+    }
+
     public func dataset(distributionID id: String) async throws -> Dataset? {
         let doc = try await writer.read { db in
             try String.fetchOne(

@@ -112,6 +112,8 @@ public protocol Store: Sendable {
     func dataset(slug: String) async throws -> Dataset?
     /// A dataset by its id, as clients that kept an id (CKAN's) ask for it.
     func dataset(id: String) async throws -> Dataset?
+    /// Every active dataset's slug, in order: what CKAN's package_list answers.
+    func datasetSlugs(offset: Int, limit: Int) async throws -> [String]
     /// The dataset holding distribution `id` (deleted ones included), as CKAN's resource actions ask.
     func dataset(distributionID id: String) async throws -> Dataset?
     func searchDatasets(_ query: DatasetQuery) async throws -> DatasetSearchResult

@@ -76,6 +76,9 @@ struct StoreConformanceTests {
         #expect(try await store.dataset(id: datasets[1].id) == datasets[1])
         #expect(try await store.dataset(id: "missing") == nil)
         #expect(try await store.datasetCounts() == ["council": 3, "rail": 2])
+        let slugs = datasets.filter { $0.state == .active }.map(\.slug).sorted()
+        #expect(try await store.datasetSlugs(offset: 0, limit: 100) == slugs)
+        #expect(try await store.datasetSlugs(offset: 1, limit: 2) == Array(slugs[1...2]))
         try await store.close()
     }
 

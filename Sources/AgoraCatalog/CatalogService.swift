@@ -353,14 +353,16 @@ public struct CatalogService: Sendable {
         }
     }
 
+    public enum HarvestOutcome: Sendable { case created, updated, unchanged }
+
     /// Creates or updates the copy of a harvested dataset (its slug is the source's name). A local
     /// dataset, or another source's copy, already holding the slug is left alone: a conflict.
-    /// Distributions keep their ids where their address is unchanged. Returns whether anything changed.
-    public func saveHarvested(_ input: DatasetInput, origin: HarvestOrigin, by actor: Identity?) async throws -> Bool {
+    /// Distributions keep their ids where their address is unchanged.
+    public func saveHarvested(_ input: DatasetInput, origin: HarvestOrigin, by actor: Identity?) async throws -> HarvestOutcome {
         guard let slug = input.slug else { throw Problem.validation([.init(field: "slug", message: "is required")]) }
         guard let existing = try await store.dataset(slug: slug) else {
             _ = try await createDataset(input, by: actor, harvest: origin)
-            return true
+            return .created
         }
         guard existing.harvestedFrom?.source == origin.source else {
             throw Problem.conflict("The slug '\(slug)' is taken by a dataset that is not this source's copy.")
@@ -372,7 +374,7 @@ public struct CatalogService: Sendable {
             return item
         }
         let updated = try await update(slug: slug, input, present: nil, actor: actor, harvest: origin)
-        return updated != existing
+        return updated == existing ? .unchanged : .updated
     }
 
     /// Removes a harvested copy whose original is gone from its source.

@@ -125,14 +125,10 @@ public struct HarvestService: Sendable {
     /// Saves one copy, counting what happened; a dataset that cannot be copied is skipped with why.
     private func save(_ input: DatasetInput, origin: HarvestOrigin, name: String, run: inout HarvestRun, by actor: Identity) async {
         do {
-            let existed = try await store.dataset(slug: input.slug ?? "") != nil
-            let changed = try await catalog.saveHarvested(input, origin: origin, by: actor)
-            if !existed {
-                run.created += 1
-            } else if changed {
-                run.updated += 1
-            } else {
-                run.unchanged += 1
+            switch try await catalog.saveHarvested(input, origin: origin, by: actor) {
+            case .created: run.created += 1
+            case .updated: run.updated += 1
+            case .unchanged: run.unchanged += 1
             }
         } catch {
             run.skipped.append("\(name): \((error as? Problem)?.detail ?? String(describing: error))")
@@ -140,11 +136,13 @@ public struct HarvestService: Sendable {
     }
 
     /// Removes this source's copies whose originals are no longer at the source.
-    private func removeGone(_ source: HarvestSource, keep: Set<String>, run: inout HarvestRun, by actor: Identity) async throws {
+    private func removeGone(
+        _ source: HarvestSource, run: inout HarvestRun, by actor: Identity, stillThere: (Dataset, HarvestOrigin) -> Bool
+    ) async throws {
         let copies = try await catalog.search(DatasetQuery(publisher: source.publisher, sort: .created, limit: 1_000_000, facetLimit: 0))
         for document in copies.documents {
             let dataset = try AgoraJSON.decode(Dataset.self, from: document)
-            guard let origin = dataset.harvestedFrom, origin.source == source.id, !keep.contains(origin.remoteID) else { continue }
+            guard let origin = dataset.harvestedFrom, origin.source == source.id, !stillThere(dataset, origin) else { continue }
             try await catalog.removeHarvested(slug: dataset.slug, by: actor)
             run.deleted += 1
         }
@@ -214,14 +212,8 @@ public struct HarvestService: Sendable {
                 throw Problem(.invalidFile, "\(api)package_list lists more names than this harvester reads; stopped.")
             }
         }
-        var keep = Set<String>()
-        let copies = try await catalog.search(DatasetQuery(publisher: source.publisher, sort: .created, limit: 1_000_000, facetLimit: 0))
         let present = Set(names)
-        for document in copies.documents {
-            let dataset = try AgoraJSON.decode(Dataset.self, from: document)
-            if let origin = dataset.harvestedFrom, present.contains(dataset.slug) { keep.insert(origin.remoteID) }
-        }
-        try await removeGone(source, keep: keep, run: &run, by: actor)
+        try await removeGone(source, run: &run, by: actor) { dataset, _ in present.contains(dataset.slug) }
     }
 
     private func harvestDCAT(_ source: HarvestSource, run: inout HarvestRun, by actor: Identity) async throws {
@@ -254,7 +246,7 @@ public struct HarvestService: Sendable {
             }
             next = DCATMapping.nextPage(in: graph).map { URL(string: $0, relativeTo: URL(string: address))?.absoluteString ?? $0 }
         }
-        try await removeGone(source, keep: seen, run: &run, by: actor)
+        try await removeGone(source, run: &run, by: actor) { _, origin in seen.contains(origin.remoteID) }
     }
 
     /// A CKAN action's `result`, or a clear error naming the page.

@@ -65,21 +65,13 @@ struct TableRoutes {
             return try Reply.json(Listing(count: found.count, results: found))
         }
         routes.get("/dataset/{slug}/datapackage.json") { request, context in
-            let dataset = try await tables.catalog.dataset(slug: try context.parameters.require("slug"))
-            let package = DataPackage.make(
-                dataset: dataset, publisher: try await tables.catalog.store.publisher(slug: dataset.publisher),
-                licence: dataset.licence.flatMap { tables.catalog.licences.licence($0) },
-                tables: try await tables.tables(datasetID: dataset.id), siteURL: CKANRoutes.siteURL(request))
+            let (dataset, package) = try await dataPackage(slug: try context.parameters.require("slug"), request: request)
             var response = Reply.json(try AgoraJSON.encodeString(package))
             response.headers[.contentType] = "application/json; charset=utf-8"
             return response
         }
         routes.get("/dataset/{slug}/datapackage.zip") { request, context in
-            let dataset = try await tables.catalog.dataset(slug: try context.parameters.require("slug"))
-            let package = DataPackage.make(
-                dataset: dataset, publisher: try await tables.catalog.store.publisher(slug: dataset.publisher),
-                licence: dataset.licence.flatMap { tables.catalog.licences.licence($0) },
-                tables: try await tables.tables(datasetID: dataset.id), siteURL: CKANRoutes.siteURL(request))
+            let (dataset, package) = try await dataPackage(slug: try context.parameters.require("slug"), request: request)
             var files: [String: String] = [:]
             for (name, sha) in package.storedFiles {
                 if let url = blobs.url(for: sha), blobs.exists(sha) { files[name] = url.path }
@@ -118,6 +110,16 @@ struct TableRoutes {
             }
             return (decode(pieces[0]), pieces.count > 1 ? decode(pieces[1]) : "")
         }
+    }
+
+    /// A dataset's Frictionless Data Package, as both the JSON and the ZIP routes serve it.
+    func dataPackage(slug: String, request: Request) async throws -> (Dataset, DataPackage.Package) {
+        let dataset = try await tables.catalog.dataset(slug: slug)
+        let package = DataPackage.make(
+            dataset: dataset, publisher: try await tables.catalog.store.publisher(slug: dataset.publisher),
+            licence: dataset.licence.flatMap { tables.catalog.licences.licence($0) },
+            tables: try await tables.tables(datasetID: dataset.id), siteURL: CKANRoutes.siteURL(request))
+        return (dataset, package)
     }
 
     static func safeFileName(_ name: String) -> String {
